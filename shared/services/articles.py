@@ -1,0 +1,315 @@
+"""Articles: lists and feed, CRUD, favorites."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement
+from sqlalchemy import delete
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import aliased
+
+from shared import rules
+from shared.errors import NotFound
+from shared.errors import PermissionDenied
+from shared.models import Article
+from shared.models import Tag
+from shared.models import User
+from shared.models import article_tags
+from shared.models import favorites
+from shared.models import follows
+from shared.models import tag_table
+from shared.rules import UNSET
+from shared.rules import Unset
+from shared.services import queries
+from shared.timestamps import utc_now
+from shared.views import ArticlePage
+from shared.views import ArticleView
+
+ARTICLE_NOT_FOUND = "article not found"
+NOT_THE_AUTHOR = "only the author may change this article"
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleDraft:
+    """A new article that passed every rule that needs no database."""
+
+    title: str
+    description: str
+    body: str
+    tag_list: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleChanges:
+    """Changes to an article that passed the rules; UNSET = unchanged."""
+
+    title: str | Unset = UNSET
+    description: str | Unset = UNSET
+    body: str | Unset = UNSET
+    tag_list: tuple[str, ...] | Unset = UNSET
+
+
+def prepare_article(
+    *, title: str, description: str, body: str, tag_list: Sequence[str] = ()
+) -> ArticleDraft:
+    """Check a new article: required texts not blank, lengths, tags normalised."""
+    problems = rules.Problems()
+    rules.check_text(problems, "title", title, maximum=rules.TITLE_MAX)
+    rules.check_text(problems, "description", description, maximum=rules.DESCRIPTION_MAX)
+    rules.check_text(problems, "body", body, maximum=rules.ARTICLE_BODY_MAX)
+    tags = rules.normalize_tags(tag_list)
+    rules.check_tags(problems, tags)
+    problems.raise_if_any()
+    return ArticleDraft(title=title, description=description, body=body, tag_list=tags)
+
+
+def prepare_changes(
+    *,
+    title: str | Unset = UNSET,
+    description: str | Unset = UNSET,
+    body: str | Unset = UNSET,
+    tag_list: Sequence[str] | Unset = UNSET,
+) -> ArticleChanges:
+    """Check changes: at least one field; a field that is sent may not be blank."""
+    problems = rules.Problems()
+    if all(value is UNSET for value in (title, description, body, tag_list)):
+        problems.add("article must contain at least one field")
+    for field, value, maximum in (
+        ("title", title, rules.TITLE_MAX),
+        ("description", description, rules.DESCRIPTION_MAX),
+        ("body", body, rules.ARTICLE_BODY_MAX),
+    ):
+        if not isinstance(value, Unset):
+            rules.check_text(problems, field, value, maximum=maximum)
+    tags: tuple[str, ...] | Unset = UNSET
+    if not isinstance(tag_list, Unset):
+        tags = rules.normalize_tags(tag_list)
+        rules.check_tags(problems, tags)
+    problems.raise_if_any()
+    return ArticleChanges(title=title, description=description, body=body, tag_list=tags)
+
+
+def _filters(
+    *,
+    tag: str | None = None,
+    author: str | None = None,
+    favorited: str | None = None,
+    feed_of: int | None = None,
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if tag is not None:
+        tag_name = " ".join(tag.split()).lower()
+        conditions.append(
+            Article.id.in_(
+                select(article_tags.c.article_id)
+                .join(Tag, Tag.id == article_tags.c.tag_id)
+                .where(Tag.name == tag_name)
+            )
+        )
+    if author is not None:
+        conditions.append(User.username == author)
+    if favorited is not None:
+        fan = aliased(User)
+        conditions.append(
+            Article.id.in_(
+                select(favorites.c.article_id)
+                .join(fan, fan.id == favorites.c.user_id)
+                .where(fan.username == favorited)
+            )
+        )
+    if feed_of is not None:
+        conditions.append(
+            Article.author_id.in_(
+                select(follows.c.followed_id).where(follows.c.follower_id == feed_of)
+            )
+        )
+    return conditions
+
+
+def _page(
+    session: Session, *, viewer_id: int | None, page: rules.Page, conditions: list[Any]
+) -> ArticlePage:
+    """Count, one page of rows and their tags: three statements for any page size."""
+    total = session.execute(
+        select(func.count(Article.id)).join(User, User.id == Article.author_id).where(*conditions)
+    ).scalar_one()
+    rows = session.execute(
+        queries.article_select(viewer_id, with_body=False)
+        .where(*conditions)
+        .order_by(Article.created_at.desc(), Article.id.desc())
+        .limit(page.limit)
+        .offset(page.offset)
+    ).all()
+    tags = queries.tags_by_article(session, [row.id for row in rows])
+    return ArticlePage(
+        articles=tuple(queries.summary_from_row(row, tags.get(row.id, ())) for row in rows),
+        articles_count=total,
+    )
+
+
+def list_articles(
+    session: Session,
+    *,
+    viewer_id: int | None,
+    page: rules.Page,
+    tag: str | None = None,
+    author: str | None = None,
+    favorited: str | None = None,
+) -> ArticlePage:
+    """Articles, newest first, filtered by tag, author and favoriting user (all combined)."""
+    conditions = _filters(tag=tag, author=author, favorited=favorited)
+    return _page(session, viewer_id=viewer_id, page=page, conditions=conditions)
+
+
+def feed_articles(session: Session, *, viewer_id: int, page: rules.Page) -> ArticlePage:
+    """Articles by the authors the viewer follows, newest first."""
+    conditions = _filters(feed_of=viewer_id)
+    return _page(session, viewer_id=viewer_id, page=page, conditions=conditions)
+
+
+def get_article(session: Session, *, slug: str, viewer_id: int | None) -> ArticleView:
+    """One article with its body; NotFound for an unknown slug."""
+    row = session.execute(
+        queries.article_select(viewer_id, with_body=True).where(Article.slug == slug)
+    ).first()
+    if row is None:
+        raise NotFound(ARTICLE_NOT_FOUND)
+    tags = queries.tags_by_article(session, [row.id])
+    return queries.article_from_row(row, tags.get(row.id, ()))
+
+
+def _owned_article_id(session: Session, *, slug: str, user_id: int) -> int:
+    """The id of an article the user wrote: NotFound before PermissionDenied."""
+    row = session.execute(select(Article.id, Article.author_id).where(Article.slug == slug)).first()
+    if row is None:
+        raise NotFound(ARTICLE_NOT_FOUND)
+    if row.author_id != user_id:
+        raise PermissionDenied(NOT_THE_AUTHOR)
+    return int(row.id)
+
+
+def _free_slug(session: Session, title: str, *, exclude_id: int | None = None) -> str:
+    base = rules.slugify(title)
+    query = select(Article.slug).where(or_(Article.slug == base, Article.slug.like(f"{base}-%")))
+    if exclude_id is not None:
+        query = query.where(Article.id != exclude_id)
+    return rules.numbered_slug(base, session.execute(query).scalars())
+
+
+def _set_tags(session: Session, article_id: int, tag_list: tuple[str, ...]) -> None:
+    session.execute(delete(article_tags).where(article_tags.c.article_id == article_id))
+    if not tag_list:
+        return
+    queries.insert_ignoring_duplicates(
+        session,
+        tag_table,
+        [{"name": name} for name in tag_list],
+    )
+    tag_ids = session.execute(select(Tag.id).where(Tag.name.in_(tag_list))).scalars()
+    session.execute(
+        article_tags.insert(), [{"article_id": article_id, "tag_id": tag_id} for tag_id in tag_ids]
+    )
+
+
+# Two writers can pick the same free slug; the unique index decides and the loser retries.
+_SLUG_ATTEMPTS = 3
+
+
+def create_article(session: Session, *, author_id: int, draft: ArticleDraft) -> ArticleView:
+    """Publish an article under a slug derived from its title (numbered if taken)."""
+    for attempt in range(_SLUG_ATTEMPTS):
+        now = utc_now()
+        article = Article(
+            slug=_free_slug(session, draft.title),
+            title=draft.title,
+            description=draft.description,
+            body=draft.body,
+            author_id=author_id,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(article)
+        try:
+            session.flush()
+        except IntegrityError:
+            session.rollback()
+            if attempt == _SLUG_ATTEMPTS - 1:
+                raise
+            continue
+        _set_tags(session, article.id, draft.tag_list)
+        session.commit()
+        return get_article(session, slug=article.slug, viewer_id=author_id)
+    raise AssertionError("unreachable")
+
+
+def update_article(
+    session: Session, *, slug: str, user_id: int, changes: ArticleChanges
+) -> ArticleView:
+    """Change an article the user wrote; a new title gives a new slug."""
+    article_id = _owned_article_id(session, slug=slug, user_id=user_id)
+    values: dict[str, Any] = {
+        field: value
+        for field, value in (
+            ("title", changes.title),
+            ("description", changes.description),
+            ("body", changes.body),
+        )
+        if not isinstance(value, Unset)
+    }
+    new_slug = slug
+    if isinstance(changes.title, str):
+        new_slug = _free_slug(session, changes.title, exclude_id=article_id)
+        values["slug"] = new_slug
+    values["updated_at"] = utc_now()
+    session.execute(update(Article).where(Article.id == article_id).values(**values))
+    if not isinstance(changes.tag_list, Unset):
+        _set_tags(session, article_id, changes.tag_list)
+    session.commit()
+    return get_article(session, slug=new_slug, viewer_id=user_id)
+
+
+def delete_article(session: Session, *, slug: str, user_id: int) -> None:
+    """Delete an article the user wrote, with its comments, tags links and favorites."""
+    article_id = _owned_article_id(session, slug=slug, user_id=user_id)
+    session.execute(delete(Article).where(Article.id == article_id))
+    session.commit()
+
+
+def _article_id(session: Session, slug: str) -> int:
+    article_id = session.execute(select(Article.id).where(Article.slug == slug)).scalar()
+    if article_id is None:
+        raise NotFound(ARTICLE_NOT_FOUND)
+    return article_id
+
+
+def favorite_article(session: Session, *, slug: str, user_id: int) -> ArticleView:
+    """Favorite an article. Idempotent."""
+    article_id = _article_id(session, slug)
+    queries.insert_ignoring_duplicates(
+        session, favorites, [{"user_id": user_id, "article_id": article_id}]
+    )
+    session.commit()
+    return get_article(session, slug=slug, viewer_id=user_id)
+
+
+def unfavorite_article(session: Session, *, slug: str, user_id: int) -> ArticleView:
+    """Remove a favorite. Idempotent."""
+    article_id = _article_id(session, slug)
+    session.execute(
+        delete(favorites).where(
+            favorites.c.user_id == user_id, favorites.c.article_id == article_id
+        )
+    )
+    session.commit()
+    return get_article(session, slug=slug, viewer_id=user_id)
+
+
+def article_id_for_slug(session: Session, *, slug: str) -> int:
+    """The id behind a slug; NotFound if none (used by comments)."""
+    return _article_id(session, slug)

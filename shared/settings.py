@@ -1,0 +1,41 @@
+"""Settings read once from environment variables (pydantic-settings)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings
+from pydantic_settings import SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEVELOPMENT_SECRET_KEY = "conduit-twins-development-key-do-not-use-in-production"
+
+
+class Settings(BaseSettings):
+    """Configuration shared by both apps; every field maps to an upper-case env var."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'conduit.db'}"
+    secret_key: str = DEVELOPMENT_SECRET_KEY
+    token_lifetime_seconds: int = 24 * 60 * 60
+    log_level: str = "INFO"
+    # Pool sizes are per process; a gunicorn or uvicorn worker is one process.
+    database_pool_size: int = 10
+
+    @model_validator(mode="after")
+    def refuse_development_key_in_production(self) -> "Settings":
+        """Fail at start-up rather than sign production tokens with a published key."""
+        if self.environment == "production" and self.secret_key == DEVELOPMENT_SECRET_KEY:
+            raise ValueError("SECRET_KEY must be set when ENVIRONMENT=production")
+        if len(self.secret_key) < 32:
+            raise ValueError("SECRET_KEY must be at least 32 characters")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process-wide settings, read from the environment on first use."""
+    return Settings()
