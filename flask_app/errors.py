@@ -1,0 +1,77 @@
+"""Every error leaves as the contract's envelope: {"errors": {"body": [...]}}."""
+
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask
+from flask import Response
+from flask import jsonify
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import MethodNotAllowed
+
+from shared import http
+from shared.errors import DomainError
+
+
+class ConduitApi(Api):  # type: ignore[misc]
+    """flask-smorest's Api with its default error payload replaced by the contract's."""
+
+    def handle_http_exception(self, error: HTTPException) -> Response:
+        return handle_http_exception(error)
+
+
+def init_app(app: Flask) -> ConduitApi:
+    api = ConduitApi(app)
+    api.spec.components.security_scheme(
+        "Token", {"type": "apiKey", "in": "header", "name": "Authorization"}
+    )
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(http.BodyRejected, handle_body_rejected)
+    return api
+
+
+def error_response(status: int, *messages: str, headers: dict[str, str] | None = None) -> Response:
+    response = jsonify(http.error_body(*messages))
+    response.status_code = status
+    response.headers.update(http.headers_for_status(status))
+    response.headers.update(headers or {})
+    return response
+
+
+def handle_domain_error(error: DomainError) -> Response:
+    return error_response(http.status_for(error), *error.messages)
+
+
+def handle_body_rejected(error: http.BodyRejected) -> Response:
+    return error_response(error.status, error.message)
+
+
+def _flatten(messages: Any) -> list[str]:
+    """marshmallow nests messages by location, field and list index; keep them in that order."""
+    if isinstance(messages, str):
+        return [messages]
+    if isinstance(messages, dict):
+        return [text for value in messages.values() for text in _flatten(value)]
+    return [text for value in messages for text in _flatten(value)]
+
+
+def _allowed_methods(error: MethodNotAllowed) -> str:
+    return ", ".join(sorted(set(error.valid_methods or ()) - {"OPTIONS"}))
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    """Map werkzeug's and webargs' exceptions (and unhandled errors, as 500) to the envelope."""
+    status = error.code or 500
+    if status == 422 and getattr(error, "data", None):
+        return error_response(422, *http.unique_messages(_flatten(error.data["messages"])))
+    if status == 405 and isinstance(error, MethodNotAllowed):
+        return error_response(
+            405, http.METHOD_NOT_ALLOWED, headers={"Allow": _allowed_methods(error)}
+        )
+    message = {
+        404: http.ROUTE_NOT_FOUND,
+        413: http.BODY_TOO_LARGE,
+        500: http.INTERNAL_ERROR,
+    }.get(status, HTTPStatus(status).phrase.lower())
+    return error_response(status, message)

@@ -1,0 +1,18 @@
+"""Tags."""
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from flask_app import schemas
+from flask_app.db import get_session
+from shared.services import tags
+
+blp = Blueprint("tags", __name__, url_prefix="/api", description="Tags")
+
+
+@blp.route("/tags", methods=["GET"])
+@blp.response(200, schemas.TagsResponse)
+def list_tags() -> dict[str, Any]:
+    """Every tag in use, sorted."""
+    return {"tags": tags.list_tags(get_session())}
