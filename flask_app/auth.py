@@ -17,7 +17,7 @@ from shared.views import SignedInUser
 
 View = Callable[..., Any]
 # Shown in the OpenAPI document as the spec's `Token` security scheme.
-TOKEN_SECURITY = [{"Token": []}]
+TOKEN_SECURITY: list[dict[str, list[str]]] = [{"Token": []}]
 
 
 def _signed_in_user() -> SignedInUser | None:
@@ -41,7 +41,8 @@ def login_required(view: View) -> View:
             raise AuthenticationFailed(MISSING_CREDENTIALS)
         return view(*args, current_user=current_user, **kwargs)
 
-    return Blueprint.doc(security=TOKEN_SECURITY)(wrapper)
+    documented: View = Blueprint.doc(security=TOKEN_SECURITY)(wrapper)
+    return documented
 
 
 def login_optional(view: View) -> View:
@@ -51,4 +52,5 @@ def login_optional(view: View) -> View:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         return view(*args, current_user=_signed_in_user(), **kwargs)
 
-    return Blueprint.doc(security=TOKEN_SECURITY)(wrapper)
+    documented: View = Blueprint.doc(security=TOKEN_SECURITY)(wrapper)
+    return documented

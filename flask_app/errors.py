@@ -63,8 +63,9 @@ def _allowed_methods(error: MethodNotAllowed) -> str:
 def handle_http_exception(error: HTTPException) -> Response:
     """Map werkzeug's and webargs' exceptions (and unhandled errors, as 500) to the envelope."""
     status = error.code or 500
-    if status == 422 and getattr(error, "data", None):
-        return error_response(422, *http.unique_messages(_flatten(error.data["messages"])))
+    webargs_data = getattr(error, "data", None)
+    if status == 422 and webargs_data:
+        return error_response(422, *http.unique_messages(_flatten(webargs_data["messages"])))
     if status == 405 and isinstance(error, MethodNotAllowed):
         return error_response(
             405, http.METHOD_NOT_ALLOWED, headers={"Allow": _allowed_methods(error)}

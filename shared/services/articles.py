@@ -71,9 +71,9 @@ def prepare_article(
 
 def prepare_changes(
     *,
-    title: str | Unset = UNSET,
-    description: str | Unset = UNSET,
-    body: str | Unset = UNSET,
+    title: str | Unset | None = UNSET,
+    description: str | Unset | None = UNSET,
+    body: str | Unset | None = UNSET,
     tag_list: Sequence[str] | Unset = UNSET,
 ) -> ArticleChanges:
     """Check changes: at least one field; a field that is sent may not be blank."""
@@ -92,7 +92,9 @@ def prepare_changes(
         tags = rules.normalize_tags(tag_list)
         rules.check_tags(problems, tags)
     problems.raise_if_any()
-    return ArticleChanges(title=title, description=description, body=body, tag_list=tags)
+    return ArticleChanges(
+        title=title or UNSET, description=description or UNSET, body=body or UNSET, tag_list=tags
+    )
 
 
 def _filters(

@@ -122,9 +122,9 @@ def get_user(session: Session, *, user_id: int) -> UserView:
 
 def prepare_update(
     *,
-    username: str | Unset = UNSET,
-    email: str | Unset = UNSET,
-    password: str | Unset = UNSET,
+    username: str | Unset | None = UNSET,
+    email: str | Unset | None = UNSET,
+    password: str | Unset | None = UNSET,
     bio: str | Unset | None = UNSET,
     image: str | Unset | None = UNSET,
 ) -> UserChanges:
@@ -143,10 +143,11 @@ def prepare_update(
     if isinstance(image, str):
         rules.check_text(problems, "image", image, maximum=rules.IMAGE_MAX, required=False)
     problems.raise_if_any()
+    # Past the checks, None is only possible for bio and image (it clears them).
     return UserChanges(
-        username=username,
-        email=rules.normalize_email(email) if isinstance(email, str) else email,
-        password=password,
+        username=username or UNSET,
+        email=rules.normalize_email(email) if isinstance(email, str) else UNSET,
+        password=password or UNSET,
         bio=bio,
         image=image,
     )

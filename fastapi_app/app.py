@@ -1,0 +1,43 @@
+"""Application factory: settings, database, error handlers, request guards, routers."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from fastapi_app import db
+from fastapi_app import errors
+from fastapi_app import guards
+from fastapi_app.routes import articles
+from fastapi_app.routes import comments
+from fastapi_app.routes import profiles
+from fastapi_app.routes import tags
+from fastapi_app.routes import users
+from shared.settings import Settings
+from shared.settings import get_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the FastAPI app; `settings` defaults to the environment."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with db.lifespan(app, settings):
+            yield
+
+    app = FastAPI(
+        title="Conduit (FastAPI)",
+        version="1.1.0",
+        lifespan=lifespan,
+        # Flask never redirects /api/articles/ to /api/articles; neither do we.
+        redirect_slashes=False,
+    )
+    app.state.settings = settings
+
+    db.init_app(app, settings)
+    errors.init_app(app)
+    guards.init_app(app)
+    for module in (users, profiles, articles, comments, tags):
+        app.include_router(module.router)
+    return app
