@@ -1,0 +1,70 @@
+# Conduit Twins: one Makefile for both apps. Needs only python3, pip, node and npm.
+#
+#   make run          migrate, seed and serve Flask on :5000 and FastAPI on :8000 (Ctrl-C stops)
+#   make test         lint, then the contract suite (TEST_POSTGRES_URL adds PostgreSQL)
+#   make conformance  the public RealWorld Postman suite against both apps, live
+#   make lint | migrate | seed | clean
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+
+# Where `pip install --user uv` puts uv.
+export PATH := $(HOME)/.local/bin:$(PATH)
+
+.PHONY: help setup migrate seed run test lint conformance clean
+
+help:
+	@echo "targets: run, test, lint, conformance, migrate, seed, clean"
+	@echo "help: done"
+
+setup:
+	@echo "setup: checking for uv"
+	@if ! command -v uv >/dev/null 2>&1; then \
+		echo "setup: uv not found, installing it with pip"; \
+		python3 -m pip install --user --quiet uv \
+			|| python3 -m pip install --user --quiet --break-system-packages uv \
+			|| pip install --quiet uv; \
+	fi
+	@echo "setup: $$(uv --version); uv sync --frozen (locked dependencies, dev group included)"
+	@cd "$(ROOT)" && uv sync --frozen
+	@echo "setup: done, environment in $(ROOT)/.venv"
+
+migrate: setup
+	@echo "migrate: alembic upgrade head on $${DATABASE_URL:-the default SQLite database conduit.db}"
+	@cd "$(ROOT)" && uv run alembic upgrade head
+	@echo "migrate: done"
+
+seed: migrate
+	@echo "seed: loading demo content"
+	@cd "$(ROOT)" && uv run python -m shared.seed
+	@echo "seed: done"
+
+run: seed
+	@echo "run: starting Flask (gunicorn) on :5000 and FastAPI (uvicorn) on :8000"
+	@cd "$(ROOT)" && scripts/run_apps.sh
+
+lint: setup
+	@echo "lint: ruff check, ruff format --check, mypy"
+	@cd "$(ROOT)" && uv run ruff check .
+	@cd "$(ROOT)" && uv run ruff format --check .
+	@cd "$(ROOT)" && uv run mypy shared flask_app fastapi_app
+	@echo "lint: passed"
+
+test: setup lint
+	@echo "test: contract suite (pytest contract_tests)$${TEST_POSTGRES_URL:+, on SQLite and PostgreSQL}"
+	@cd "$(ROOT)" && uv run pytest contract_tests
+	@echo "test: passed"
+
+conformance: setup
+	@echo "conformance: RealWorld Postman suite against both apps"
+	@cd "$(ROOT)" && scripts/conformance.sh
+
+clean:
+	@echo "clean: removing .venv, SQLite databases, caches and newman"
+	@cd "$(ROOT)" && rm -rf .venv .run scripts/newman/node_modules \
+		.pytest_cache .mypy_cache .ruff_cache .hypothesis \
+		*.db *.db-shm *.db-wal
+	@cd "$(ROOT)" && find . -name __pycache__ -type d -prune -exec rm -rf {} +
+	@echo "clean: done"

@@ -1,0 +1,167 @@
+"""One suite, every app: each test runs against Flask and FastAPI in-process (on SQLite and,
+when TEST_POSTGRES_URL is set, PostgreSQL), or against one live server with --base-url URL.
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from alembic import command
+from alembic.config import Config
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy import create_engine
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from contract_tests.support import Api
+from shared.db import create_sync_engine
+from shared.models import Base
+from shared.settings import PROJECT_ROOT
+from shared.settings import Settings
+
+APPS = ("flask", "fastapi")
+TEST_SECRET_KEY = "contract-tests-secret-key-0123456789abcdef"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("conduit")
+    group.addoption("--base-url", help="run against one live server, e.g. http://127.0.0.1:8000")
+    group.addoption(
+        "--app", choices=APPS, action="append", help="in-process app(s) to test (default: both)"
+    )
+    group.addoption(
+        "--db",
+        choices=("sqlite", "postgres"),
+        action="append",
+        help="database(s) for in-process apps (default: sqlite, plus postgres if TEST_POSTGRES_URL)",
+    )
+
+
+def _targets(config: pytest.Config) -> list[str]:
+    if config.getoption("base_url"):
+        return ["live"]
+    apps = config.getoption("app") or list(APPS)
+    databases = config.getoption("db") or (
+        ["sqlite", "postgres"] if os.environ.get("TEST_POSTGRES_URL") else ["sqlite"]
+    )
+    if "postgres" in databases and not os.environ.get("TEST_POSTGRES_URL"):
+        raise pytest.UsageError("--db postgres needs TEST_POSTGRES_URL")
+    return [f"{app}-{database}" for database in databases for app in apps]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "target" in metafunc.fixturenames:
+        metafunc.parametrize("target", _targets(metafunc.config), scope="session")
+
+
+def _worker_suffix() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _database_url(app: str, database: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A fresh, empty database for one app: a SQLite file, or a new PostgreSQL database."""
+    if database == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp(app) / 'conduit.db'}"
+    server_url = make_url(os.environ["TEST_POSTGRES_URL"])
+    name = f"conduit_test_{app}_{_worker_suffix()}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return server_url.set(database=name).render_as_string(hide_password=False)
+
+
+def migrate(settings: Settings) -> None:
+    """Bring a database to head with the project's one Alembic history."""
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.attributes["settings"] = settings
+    config.attributes["configure_logging"] = False
+    command.upgrade(config, "head")
+
+
+class Target:
+    """One app under test: its client and, in-process, the app's engine (to count statements)
+    and a separate sync engine on the same database (to empty it between tests)."""
+
+    def __init__(
+        self,
+        name: str,
+        client: httpx.Client,
+        app_engine: Engine | None = None,
+        cleaning_engine: Engine | None = None,
+    ) -> None:
+        self.name = name
+        self.client = client
+        self.app_engine = app_engine
+        self.cleaning_engine = cleaning_engine
+
+    def clean(self) -> None:
+        if self.cleaning_engine is None:
+            return
+        with self.cleaning_engine.begin() as connection:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture(scope="session")
+def app_target(
+    target: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Target]:
+    base_url = request.config.getoption("base_url")
+    if target == "live":
+        with httpx.Client(base_url=base_url, timeout=30) as client:
+            yield Target("live", client)
+        return
+    app_name, database = target.split("-")
+    settings = Settings(
+        database_url=_database_url(app_name, database, tmp_path_factory),
+        secret_key=TEST_SECRET_KEY,
+        environment="test",
+    )
+    migrate(settings)
+    cleaning_engine = create_sync_engine(settings)
+    if app_name == "flask":
+        from flask_app import create_app as create_flask_app
+
+        flask_app = create_flask_app(settings)
+        transport = httpx.WSGITransport(app=flask_app)
+        with httpx.Client(transport=transport, base_url="http://testserver") as client:
+            yield Target(target, client, flask_app.extensions["db_engine"], cleaning_engine)
+    else:
+        from fastapi_app import create_app as create_fastapi_app
+
+        fastapi_app = create_fastapi_app(settings)
+        with TestClient(
+            fastapi_app, base_url="http://testserver", raise_server_exceptions=False
+        ) as client:
+            yield Target(
+                target, client, fastapi_app.state.db_engine.sync_engine, cleaning_engine
+            )
+    cleaning_engine.dispose()
+
+
+@pytest.fixture
+def api(app_target: Target) -> Api:
+    """A client for the app under test, on an empty database (in-process targets)."""
+    app_target.clean()
+    return Api(app_target.name, app_target.client, app_target.app_engine)
+
+
+@pytest.fixture
+def unique() -> Any:
+    """Make names unique per test, so tests also pass against a shared live server."""
+
+    def make(prefix: str) -> str:
+        return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+    return make
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"conduit targets: {', '.join(_targets(config))} (project root: {Path(PROJECT_ROOT)})"
