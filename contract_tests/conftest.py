@@ -38,7 +38,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--db",
         choices=("sqlite", "postgres"),
         action="append",
-        help="database(s) for in-process apps (default: sqlite, plus postgres if TEST_POSTGRES_URL)",
+        help="database(s) for in-process apps (default: sqlite, + postgres if TEST_POSTGRES_URL)",
     )
 
 
@@ -123,6 +123,10 @@ def app_target(
         database_url=_database_url(app_name, database, tmp_path_factory),
         secret_key=TEST_SECRET_KEY,
         environment="test",
+        # Still argon2id, at a cost that lets the suite register hundreds of users quickly.
+        password_hash_time_cost=1,
+        password_hash_memory_kib=1024,
+        password_hash_parallelism=1,
     )
     migrate(settings)
     cleaning_engine = create_sync_engine(settings)
@@ -140,9 +144,7 @@ def app_target(
         with TestClient(
             fastapi_app, base_url="http://testserver", raise_server_exceptions=False
         ) as client:
-            yield Target(
-                target, client, fastapi_app.state.db_engine.sync_engine, cleaning_engine
-            )
+            yield Target(target, client, fastapi_app.state.db_engine.sync_engine, cleaning_engine)
     cleaning_engine.dispose()
 
 

@@ -1,4 +1,4 @@
-"""When several things are wrong at once, both apps answer with the same one (CONTRACT, Precedence)."""
+"""When several things are wrong at once, both apps answer with the same one (CONTRACT.md)."""
 
 from contract_tests.support import Api
 from contract_tests.support import errors_of
@@ -35,9 +35,7 @@ def test_content_type_beats_empty_body(api: Api) -> None:
 
 
 def test_malformed_body_beats_missing_token(api: Api) -> None:
-    response = api.post(
-        "/api/articles", content=b"{", headers={"Content-Type": "application/json"}
-    )
+    response = api.post("/api/articles", content=b"{", headers={"Content-Type": "application/json"})
     assert response.status_code == 400
     assert errors_of(response) == ["request body is not valid JSON"]
 

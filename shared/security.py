@@ -1,6 +1,7 @@
 """Password hashing (argon2 via pwdlib), JWTs (PyJWT) and the Authorization header parser."""
 
 from datetime import timedelta
+from functools import lru_cache
 
 import jwt
 from pwdlib import PasswordHash
@@ -18,22 +19,42 @@ MALFORMED_HEADER = "authorization header must be 'Token <jwt>'"
 INVALID_TOKEN = "token is invalid"
 EXPIRED_TOKEN = "token has expired"
 
-_password_hash = PasswordHash((Argon2Hasher(),))
-# Verified against when the email is unknown, so a miss costs as much time as a hit.
-_DUMMY_HASH = _password_hash.hash("conduit-twins-dummy-password")
+
+@lru_cache
+def _password_hasher(time_cost: int, memory_kib: int, parallelism: int) -> PasswordHash:
+    return PasswordHash(
+        (Argon2Hasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism),)
+    )
 
 
-def hash_password(password: str) -> str:
+def _hasher(settings: Settings) -> PasswordHash:
+    return _password_hasher(
+        settings.password_hash_time_cost,
+        settings.password_hash_memory_kib,
+        settings.password_hash_parallelism,
+    )
+
+
+@lru_cache
+def _dummy_hash(hasher: PasswordHash) -> str:
+    return hasher.hash("conduit-twins-dummy-password")
+
+
+def hash_password(password: str, settings: Settings) -> str:
     """Hash a password with argon2id. CPU-heavy: async callers run it in a thread."""
-    return _password_hash.hash(password)
+    return _hasher(settings).hash(password)
 
 
-def verify_password(password: str, password_hash: str | None) -> bool:
-    """Check a password; with no hash (unknown user) still spend the time, then fail."""
+def verify_password(password: str, password_hash: str | None, settings: Settings) -> bool:
+    """Check a password; with no hash (unknown email) spend the same time, then fail.
+
+    The hash carries its own argon2 parameters, so older hashes still verify.
+    """
+    hasher = _hasher(settings)
     if password_hash is None:
-        _password_hash.verify(password, _DUMMY_HASH)
+        hasher.verify(password, _dummy_hash(hasher))
         return False
-    return _password_hash.verify(password, password_hash)
+    return hasher.verify(password, password_hash)
 
 
 def create_token(user_id: int, settings: Settings) -> str:

@@ -160,7 +160,7 @@ def _body(rng: random.Random, topic: str) -> str:
 def seed(session: Session, rng: random.Random) -> SeedResult:
     """Create users, follows, articles, favorites and comments through the services."""
     print(f"seed: hashing the demo password once for {USER_COUNT} users")
-    password_hash = hash_password(DEMO_PASSWORD)
+    password_hash = hash_password(DEMO_PASSWORD, get_settings())
 
     print(f"seed: registering {USER_COUNT} users (password: {DEMO_PASSWORD!r})")
     user_ids: dict[str, int] = {}

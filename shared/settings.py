@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     secret_key: str = DEVELOPMENT_SECRET_KEY
     token_lifetime_seconds: int = 24 * 60 * 60
     log_level: str = "INFO"
+    # argon2id cost (RFC 9106 low-memory defaults); the tests lower it to keep the suite fast.
+    password_hash_time_cost: int = 3
+    password_hash_memory_kib: int = 65536
+    password_hash_parallelism: int = 4
     # Pool sizes are per process; a gunicorn or uvicorn worker is one process.
     database_pool_size: int = 10
 

@@ -26,7 +26,10 @@ async def login(data: schemas.LoginRequest, session: SessionDep, request: Reques
     candidate = await session.run_sync(users.find_login_candidate, email=credentials.email)
     # argon2 is CPU-bound: verify in a worker thread so the event loop keeps serving.
     password_ok = await run_in_threadpool(
-        verify_password, credentials.password, candidate.password_hash if candidate else None
+        verify_password,
+        credentials.password,
+        candidate.password_hash if candidate else None,
+        request.app.state.settings,
     )
     user = users.complete_login(candidate, password_ok=password_ok)
     token = create_token(user.id, request.app.state.settings)
@@ -37,7 +40,9 @@ async def login(data: schemas.LoginRequest, session: SessionDep, request: Reques
 async def register(data: schemas.NewUserRequest, session: SessionDep, request: Request) -> Any:
     """Register a new user."""
     new_user = users.prepare_registration(**data.user.model_dump())
-    password_hash = await run_in_threadpool(hash_password, new_user.password)
+    password_hash = await run_in_threadpool(
+        hash_password, new_user.password, request.app.state.settings
+    )
     user = await session.run_sync(users.register, new_user=new_user, password_hash=password_hash)
     token = create_token(user.id, request.app.state.settings)
     return {"user": SignedInUser.of(user, token)}
@@ -51,12 +56,15 @@ async def get_current_user(current_user: CurrentUser) -> Any:
 
 @router.put("/user", response_model=schemas.UserResponse)
 async def update_current_user(
-    data: schemas.UpdateUserRequest, current_user: CurrentUser, session: SessionDep
+    data: schemas.UpdateUserRequest,
+    current_user: CurrentUser,
+    session: SessionDep,
+    request: Request,
 ) -> Any:
     """Update the current user; at least one field."""
     changes = users.prepare_update(**data.user.model_dump(exclude_unset=True))
     password_hash = (
-        await run_in_threadpool(hash_password, changes.password)
+        await run_in_threadpool(hash_password, changes.password, request.app.state.settings)
         if isinstance(changes.password, str)
         else None
     )

@@ -25,7 +25,9 @@ def login(data: dict[str, Any]) -> dict[str, Any]:
     credentials = data["user"]
     candidate = users.find_login_candidate(get_session(), email=credentials["email"])
     password_ok = verify_password(
-        credentials["password"], candidate.password_hash if candidate else None
+        credentials["password"],
+        candidate.password_hash if candidate else None,
+        current_app.config["SETTINGS"],
     )
     user = users.complete_login(candidate, password_ok=password_ok)
     token = create_token(user.id, current_app.config["SETTINGS"])
@@ -38,7 +40,7 @@ def login(data: dict[str, Any]) -> dict[str, Any]:
 def register(data: dict[str, Any]) -> dict[str, Any]:
     """Register a new user."""
     new_user = users.prepare_registration(**data["user"])
-    password_hash = hash_password(new_user.password)
+    password_hash = hash_password(new_user.password, current_app.config["SETTINGS"])
     user = users.register(get_session(), new_user=new_user, password_hash=password_hash)
     token = create_token(user.id, current_app.config["SETTINGS"])
     return {"user": SignedInUser.of(user, token)}
@@ -59,7 +61,11 @@ def get_current_user(current_user: SignedInUser) -> dict[str, Any]:
 def update_current_user(data: dict[str, Any], current_user: SignedInUser) -> dict[str, Any]:
     """Update the current user; at least one field."""
     changes = users.prepare_update(**data["user"])
-    password_hash = hash_password(changes.password) if isinstance(changes.password, str) else None
+    password_hash = (
+        hash_password(changes.password, current_app.config["SETTINGS"])
+        if isinstance(changes.password, str)
+        else None
+    )
     user = users.update_user(
         get_session(), user_id=current_user.id, changes=changes, password_hash=password_hash
     )
