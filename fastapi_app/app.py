@@ -1,8 +1,5 @@
 """Application factory: settings, database, error handlers, request guards, routers."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
 
 from fastapi_app import db
@@ -13,6 +10,7 @@ from fastapi_app.routes import comments
 from fastapi_app.routes import profiles
 from fastapi_app.routes import tags
 from fastapi_app.routes import users
+from shared.logs import configure_logging
 from shared.settings import Settings
 from shared.settings import get_settings
 
@@ -20,16 +18,12 @@ from shared.settings import get_settings
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the FastAPI app; `settings` defaults to the environment."""
     settings = settings or get_settings()
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with db.lifespan(app, settings):
-            yield
+    configure_logging(settings)
 
     app = FastAPI(
         title="Conduit (FastAPI)",
         version="1.1.0",
-        lifespan=lifespan,
+        lifespan=db.lifespan,
         # Flask never redirects /api/articles/ to /api/articles; neither do we.
         redirect_slashes=False,
     )

@@ -22,7 +22,7 @@ def init_app(app: FastAPI, settings: Settings) -> None:
 
 
 @asynccontextmanager
-async def lifespan(app: FastAPI, _settings: Settings) -> AsyncIterator[None]:
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Close the pool's connections when the server stops."""
     try:
         yield

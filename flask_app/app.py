@@ -11,6 +11,7 @@ from flask_app.routes import profiles
 from flask_app.routes import tags
 from flask_app.routes import users
 from shared.http import MAX_BODY_BYTES
+from shared.logs import configure_logging
 from shared.settings import Settings
 from shared.settings import get_settings
 
@@ -18,6 +19,7 @@ from shared.settings import get_settings
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the Flask app; `settings` defaults to the environment."""
     settings = settings or get_settings()
+    configure_logging(settings)
     app = Flask(__name__)
     app.config.update(
         SETTINGS=settings,
