@@ -23,9 +23,9 @@ setup:
 	@echo "setup: checking for uv"
 	@if ! command -v uv >/dev/null 2>&1; then \
 		echo "setup: uv not found, installing it with pip"; \
-		python3 -m pip install --user --quiet uv \
-			|| python3 -m pip install --user --quiet --break-system-packages uv \
-			|| pip install --quiet uv; \
+		python3 -m pip install --user --quiet --break-system-packages uv 2>/dev/null \
+			|| python3 -m pip install --user --quiet uv \
+			|| python3 -m pip install --quiet uv; \
 	fi
 	@echo "setup: $$(uv --version); uv sync --frozen (locked dependencies, dev group included)"
 	@cd "$(ROOT)" && uv sync --frozen
@@ -34,12 +34,11 @@ setup:
 migrate: setup
 	@echo "migrate: alembic upgrade head on $${DATABASE_URL:-the default SQLite database conduit.db}"
 	@cd "$(ROOT)" && uv run alembic upgrade head
-	@echo "migrate: done"
+	@echo "migrate: done, database schema at head"
 
 seed: migrate
 	@echo "seed: loading demo content"
 	@cd "$(ROOT)" && uv run python -m shared.seed
-	@echo "seed: done"
 
 run: seed
 	@echo "run: starting Flask (gunicorn) on :5000 and FastAPI (uvicorn) on :8000"

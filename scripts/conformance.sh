@@ -38,6 +38,10 @@ if [ ! -x "$NEWMAN" ] || [ "$NEWMAN_DIR/package-lock.json" -nt "$NEWMAN_DIR/node
 fi
 say "conformance: newman $("$NEWMAN" --version), collection $COLLECTION"
 
+# Plain output when it goes to a file (CI logs).
+color=()
+[ -t 1 ] || color=(--color off)
+
 SERVER_PID=""
 current_app=""
 on_signal() {
@@ -70,11 +74,12 @@ print(stats["assertions"]["total"], stats["assertions"]["failed"], stats["reques
 PY
 }
 
-declare -A TOTAL=() FAILED=() NOTE=()
+declare -A TOTAL=() FAILED=() NOTE=() WORK=()
 run_app() {
   local app=$1
   local work port stamp db_url report log newman_status
   work=$(mktemp -d "${TMPDIR:-/tmp}/conduit-conformance-$app.XXXXXX")
+  WORK[$app]=$work
   db_url="sqlite:///$work/conduit.db"
   report="$work/newman.json"
   log="$work/server.log"
@@ -92,6 +97,7 @@ run_app() {
 
   port=$(free_port)
   current_app=$app
+  say "$app: serving on port $port, server output in $log"
   DATABASE_URL=$db_url start_server "$app" "$HOST" "$port" >"$log" 2>&1 || {
     NOTE[$app]="could not start"
     return 1
@@ -114,6 +120,8 @@ run_app() {
     --timeout-request 30000 \
     --reporters cli,json \
     --reporter-cli-no-success-assertions \
+    --reporter-cli-no-console \
+    "${color[@]}" \
     --reporter-json-export "$report"
   newman_status=$?
 
@@ -121,7 +129,7 @@ run_app() {
   SERVER_PID=""
 
   local counts request_errors
-  if [ ! -s "$report" ] || ! counts=$(summarize_report "$report"); then
+  if [ ! -s "$report" ] || ! counts=$(summarize_report "$report" 2>"$work/failures.txt"); then
     NOTE[$app]="newman exited $newman_status without a report"
     say "$app: server log ($log):"
     tail -n 40 "$log"
@@ -146,6 +154,14 @@ printf '%-8s | %10s | %6s | %s\n' app assertions failed note
 printf '%-8s-+-%10s-+-%6s-+-%s\n' -------- ---------- ------ ----
 for app in "${apps[@]}"; do
   printf '%-8s | %10s | %6s | %s\n' "$app" "${TOTAL[$app]:-0}" "${FAILED[$app]:-?}" "${NOTE[$app]:-}"
+done
+for app in "${apps[@]}"; do
+  failures="${WORK[$app]:-}/failures.txt"
+  if [ -s "$failures" ]; then
+    say ""
+    say "$app: failures (request: assertion: message)"
+    cat "$failures"
+  fi
 done
 if [ "$overall" -eq 0 ]; then
   say "conformance: PASSED: every assertion passed for: ${apps[*]}"

@@ -84,12 +84,13 @@ wait_ready() {
   say "$app: ready"
 }
 
-# Stop a server started by start_server: TERM its whole session, KILL after 15 s.
+# Stop a server started by start_server: TERM to uv, which passes it on to the server for a
+# graceful shutdown of its workers; whatever is left of its process group is KILLed after 15 s.
 stop_server() {
   local app=$1 pid=$2
-  if kill -0 "$pid" 2>/dev/null; then
+  if kill -0 -- "-$pid" 2>/dev/null; then
     say "$app: stopping (pid $pid)"
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    kill -TERM "$pid" 2>/dev/null || kill -TERM -- "-$pid" 2>/dev/null || true
     local deadline=$((SECONDS + 15))
     while kill -0 -- "-$pid" 2>/dev/null && ((SECONDS < deadline)); do
       sleep 0.2
