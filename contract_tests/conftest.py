@@ -5,6 +5,7 @@ when TEST_POSTGRES_URL is set, PostgreSQL), or against one live server with --ba
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -63,12 +64,14 @@ def _worker_suffix() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
-def _database_url(app: str, database: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+def _database_url(
+    app: str, database: str, tmp_path_factory: pytest.TempPathFactory, label: str = ""
+) -> str:
     """A fresh, empty database for one app: a SQLite file, or a new PostgreSQL database."""
     if database == "sqlite":
         return f"sqlite:///{tmp_path_factory.mktemp(app) / 'conduit.db'}"
     server_url = make_url(os.environ["TEST_POSTGRES_URL"])
-    name = f"conduit_test_{app}_{_worker_suffix()}"
+    name = f"conduit_test_{app}{label}_{_worker_suffix()}"
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -109,18 +112,10 @@ class Target:
                 connection.execute(table.delete())
 
 
-@pytest.fixture(scope="session")
-def app_target(
-    target: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Target]:
-    base_url = request.config.getoption("base_url")
-    if target == "live":
-        with httpx.Client(base_url=base_url, timeout=30) as client:
-            yield Target("live", client)
-        return
-    app_name, database = target.split("-")
-    settings = Settings(
-        database_url=_database_url(app_name, database, tmp_path_factory),
+def test_settings(database_url: str) -> Settings:
+    """Settings of an in-process app under test."""
+    return Settings(
+        database_url=database_url,
         secret_key=TEST_SECRET_KEY,
         environment="test",
         # Still argon2id, at a cost that lets the suite register hundreds of users quickly.
@@ -128,24 +123,52 @@ def app_target(
         password_hash_memory_kib=1024,
         password_hash_parallelism=1,
     )
+
+
+@contextmanager
+def in_process_target(
+    app_name: str, database: str, tmp_path_factory: pytest.TempPathFactory, label: str = ""
+) -> Iterator[Target]:
+    """One app in-process on its own fresh, migrated database (sqlite or postgres).
+
+    `label` keeps the PostgreSQL database apart from other targets of the same app.
+    """
+    settings = test_settings(_database_url(app_name, database, tmp_path_factory, label))
     migrate(settings)
     cleaning_engine = create_sync_engine(settings)
-    if app_name == "flask":
-        from flask_app import create_app as create_flask_app
+    name = f"{app_name}-{database}"
+    try:
+        if app_name == "flask":
+            from flask_app import create_app as create_flask_app
 
-        flask_app = create_flask_app(settings)
-        transport = httpx.WSGITransport(app=flask_app)
-        with httpx.Client(transport=transport, base_url="http://testserver") as client:
-            yield Target(target, client, flask_app.extensions["db_engine"], cleaning_engine)
-    else:
-        from fastapi_app import create_app as create_fastapi_app
+            flask_app = create_flask_app(settings)
+            transport = httpx.WSGITransport(app=flask_app)
+            with httpx.Client(transport=transport, base_url="http://testserver") as client:
+                yield Target(name, client, flask_app.extensions["db_engine"], cleaning_engine)
+        else:
+            from fastapi_app import create_app as create_fastapi_app
 
-        fastapi_app = create_fastapi_app(settings)
-        with TestClient(
-            fastapi_app, base_url="http://testserver", raise_server_exceptions=False
-        ) as client:
-            yield Target(target, client, fastapi_app.state.db_engine.sync_engine, cleaning_engine)
-    cleaning_engine.dispose()
+            fastapi_app = create_fastapi_app(settings)
+            with TestClient(
+                fastapi_app, base_url="http://testserver", raise_server_exceptions=False
+            ) as client:
+                yield Target(name, client, fastapi_app.state.db_engine.sync_engine, cleaning_engine)
+    finally:
+        cleaning_engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app_target(
+    target: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Target]:
+    """The app (or live server) a test runs against; one per session and target."""
+    if target == "live":
+        with httpx.Client(base_url=request.config.getoption("base_url"), timeout=30) as client:
+            yield Target("live", client)
+        return
+    app_name, database = target.split("-")
+    with in_process_target(app_name, database, tmp_path_factory) as app_under_test:
+        yield app_under_test
 
 
 @pytest.fixture
