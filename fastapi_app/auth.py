@@ -20,10 +20,12 @@ token_header = APIKeyHeader(name="Authorization", scheme_name="Token", auto_erro
 async def _signed_in_user(
     request: Request,
     session: SessionDep,
-    authorization: Annotated[str | None, Depends(token_header)],
+    _documented: Annotated[str | None, Depends(token_header)],
 ) -> SignedInUser | None:
     """The user the Authorization header names; None without one, 401 if it is bad."""
-    authenticated = authenticate_header(authorization, request.app.state.settings)
+    # The raw header, not APIKeyHeader's value: it turns an empty header into "absent".
+    header = request.headers.get("authorization")
+    authenticated = authenticate_header(header, request.app.state.settings)
     if authenticated is None:
         return None
     user_id, token = authenticated

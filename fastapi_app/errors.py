@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from fastapi_app.schemas import GenericErrorModel
 from shared import http
 from shared.errors import DomainError
 
@@ -20,6 +21,18 @@ def init_app(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, handle_validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, handle_http_exception)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, handle_unexpected_error)
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Document the error statuses a path operation can answer, each with the envelope.
+
+    Every operation can answer 422 (a repeated query parameter); this replaces FastAPI's own
+    422 schema, which describes pydantic's error list rather than the contract's envelope.
+    """
+    return {
+        status: {"model": GenericErrorModel, "description": HTTPStatus(status).phrase}
+        for status in sorted({*statuses, 422})
+    }
 
 
 def error_response(
@@ -45,6 +58,8 @@ def _message(error: dict[str, Any]) -> str:
     location = error["loc"]
     field = next((part for part in reversed(location) if isinstance(part, str)), "body")
     kind = error["type"]
+    if tuple(location) == ("body",):  # the whole body: any JSON value but an object
+        return http.not_an_object("body")
     if kind == "value_error":  # our own parsers (limit, offset) carry the contract's message
         return str(error["ctx"]["error"])
     if any(isinstance(part, int) for part in location) or kind == "list_type":

@@ -126,6 +126,16 @@ class NewCommentRequest(RequestModel):
 # Responses
 
 
+class ErrorBody(BaseModel):
+    body: list[str]
+
+
+class GenericErrorModel(BaseModel):
+    """The one error envelope: {"errors": {"body": [...]}}."""
+
+    errors: ErrorBody
+
+
 class User(ResponseModel):
     email: str
     token: str

@@ -1,5 +1,6 @@
 """Every error leaves as the contract's envelope: {"errors": {"body": [...]}}."""
 
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -7,15 +8,23 @@ from flask import Flask
 from flask import Response
 from flask import jsonify
 from flask_smorest import Api
+from flask_smorest import Blueprint
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import MethodNotAllowed
 
+from flask_app.schemas import GenericErrorModel
 from shared import http
 from shared.errors import DomainError
+
+View = Callable[..., Any]
 
 
 class ConduitApi(Api):  # type: ignore[misc]
     """flask-smorest's Api with its default error payload replaced by the contract's."""
+
+    ERROR_SCHEMA = GenericErrorModel
+    # Each view documents the errors it can answer (documented_errors), not a catch-all.
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def handle_http_exception(self, error: HTTPException) -> Response:
         return handle_http_exception(error)
@@ -29,6 +38,22 @@ def init_app(app: Flask) -> ConduitApi:
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(http.BodyRejected, handle_body_rejected)
     return api
+
+
+def documented_errors(blp: Blueprint, *statuses: int) -> Callable[[View], View]:
+    """Document the error statuses a view can answer, each with the envelope.
+
+    Every view can answer 422 (a repeated query parameter); flask-smorest already documents
+    it for views that declare arguments.
+    """
+
+    def decorator(view: View) -> View:
+        has_arguments = bool(getattr(view, "_apidoc", {}).get("arguments"))
+        for status in sorted({*statuses, *(() if has_arguments else (422,))}):
+            view = blp.alt_response(status, schema=GenericErrorModel)(view)
+        return view
+
+    return decorator
 
 
 def error_response(status: int, *messages: str, headers: dict[str, str] | None = None) -> Response:

@@ -3,7 +3,6 @@
 Every error message is the contract's own, set per field, so no framework wording leaks out.
 """
 
-from datetime import datetime
 from typing import Any
 
 from marshmallow import EXCLUDE
@@ -75,10 +74,10 @@ class PageInteger(fields.Integer):
             raise ValidationError(str(error)) from error
 
 
-class Timestamp(fields.Field[datetime]):
-    """The contract's one timestamp format (UTC, milliseconds, Z)."""
+class Timestamp(fields.String):
+    """The contract's one timestamp format (UTC, milliseconds, Z), documented as a string."""
 
-    def _serialize(self, value: datetime | None, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
         return None if value is None else format_timestamp(value)
 
 
@@ -183,6 +182,16 @@ class NewCommentRequest(BodySchema):
 
 
 # Responses
+
+
+class ErrorBody(Schema):
+    body = fields.List(fields.String(), required=True)
+
+
+class GenericErrorModel(Schema):
+    """The one error envelope: {"errors": {"body": [...]}}."""
+
+    errors = fields.Nested(ErrorBody, required=True)
 
 
 class User(Schema):

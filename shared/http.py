@@ -15,6 +15,8 @@ from shared.errors import ValidationFailed
 MAX_BODY_BYTES = 1024 * 1024
 JSON_MEDIA_TYPE = "application/json"
 AUTHENTICATE_HEADER = {"WWW-Authenticate": "Token"}
+# What an operation with a JSON body can answer before validation: malformed, too large, not JSON.
+BODY_ERRORS = (400, 413, 415)
 
 ROUTE_NOT_FOUND = "not found"
 METHOD_NOT_ALLOWED = "method not allowed"

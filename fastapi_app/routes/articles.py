@@ -11,14 +11,20 @@ from fastapi_app import schemas
 from fastapi_app.auth import CurrentUser
 from fastapi_app.auth import OptionalUser
 from fastapi_app.db import SessionDep
+from fastapi_app.errors import error_responses
 from fastapi_app.guards import GuardedRoute
+from shared.http import BODY_ERRORS
 from shared.rules import Page
 from shared.services import articles
 
 router = APIRouter(prefix="/api", tags=["Articles"], route_class=GuardedRoute)
 
 
-@router.get("/articles/feed", response_model=schemas.MultipleArticlesResponse)
+@router.get(
+    "/articles/feed",
+    response_model=schemas.MultipleArticlesResponse,
+    responses=error_responses(401),
+)
 async def feed(
     current_user: CurrentUser,
     query: Annotated[schemas.FeedQuery, Query()],
@@ -29,7 +35,9 @@ async def feed(
     return await session.run_sync(articles.feed_articles, viewer_id=current_user.id, page=page)
 
 
-@router.get("/articles", response_model=schemas.MultipleArticlesResponse)
+@router.get(
+    "/articles", response_model=schemas.MultipleArticlesResponse, responses=error_responses(401)
+)
 async def list_articles(
     current_user: OptionalUser,
     query: Annotated[schemas.ArticleQuery, Query()],
@@ -46,7 +54,12 @@ async def list_articles(
     )
 
 
-@router.post("/articles", status_code=201, response_model=schemas.ArticleResponse)
+@router.post(
+    "/articles",
+    status_code=201,
+    response_model=schemas.ArticleResponse,
+    responses=error_responses(*BODY_ERRORS, 401),
+)
 async def create_article(
     data: schemas.NewArticleRequest, current_user: CurrentUser, session: SessionDep
 ) -> Any:
@@ -58,7 +71,9 @@ async def create_article(
     return {"article": article}
 
 
-@router.get("/articles/{slug}", response_model=schemas.ArticleResponse)
+@router.get(
+    "/articles/{slug}", response_model=schemas.ArticleResponse, responses=error_responses(401, 404)
+)
 async def get_article(slug: str, current_user: OptionalUser, session: SessionDep) -> Any:
     """Get an article."""
     viewer_id = current_user.id if current_user else None
@@ -66,7 +81,11 @@ async def get_article(slug: str, current_user: OptionalUser, session: SessionDep
     return {"article": article}
 
 
-@router.put("/articles/{slug}", response_model=schemas.ArticleResponse)
+@router.put(
+    "/articles/{slug}",
+    response_model=schemas.ArticleResponse,
+    responses=error_responses(*BODY_ERRORS, 401, 403, 404),
+)
 async def update_article(
     data: schemas.UpdateArticleRequest, slug: str, current_user: CurrentUser, session: SessionDep
 ) -> Any:
@@ -78,14 +97,22 @@ async def update_article(
     return {"article": article}
 
 
-@router.delete("/articles/{slug}", status_code=204, response_class=Response)
+@router.delete(
+    "/articles/{slug}",
+    status_code=204,
+    response_class=Response,
+    responses=error_responses(401, 403, 404),
+)
 async def delete_article(slug: str, current_user: CurrentUser, session: SessionDep) -> None:
     """Delete an article (author only)."""
     await session.run_sync(articles.delete_article, slug=slug, user_id=current_user.id)
 
 
 @router.post(
-    "/articles/{slug}/favorite", response_model=schemas.ArticleResponse, tags=["Favorites"]
+    "/articles/{slug}/favorite",
+    response_model=schemas.ArticleResponse,
+    tags=["Favorites"],
+    responses=error_responses(401, 404),
 )
 async def favorite_article(slug: str, current_user: CurrentUser, session: SessionDep) -> Any:
     """Favorite an article (idempotent)."""
@@ -94,7 +121,10 @@ async def favorite_article(slug: str, current_user: CurrentUser, session: Sessio
 
 
 @router.delete(
-    "/articles/{slug}/favorite", response_model=schemas.ArticleResponse, tags=["Favorites"]
+    "/articles/{slug}/favorite",
+    response_model=schemas.ArticleResponse,
+    tags=["Favorites"],
+    responses=error_responses(401, 404),
 )
 async def unfavorite_article(slug: str, current_user: CurrentUser, session: SessionDep) -> Any:
     """Unfavorite an article (idempotent)."""

@@ -8,13 +8,18 @@ from fastapi_app import schemas
 from fastapi_app.auth import CurrentUser
 from fastapi_app.auth import OptionalUser
 from fastapi_app.db import SessionDep
+from fastapi_app.errors import error_responses
 from fastapi_app.guards import GuardedRoute
 from shared.services import profiles
 
 router = APIRouter(prefix="/api", tags=["Profile"], route_class=GuardedRoute)
 
 
-@router.get("/profiles/{username}", response_model=schemas.ProfileResponse)
+@router.get(
+    "/profiles/{username}",
+    response_model=schemas.ProfileResponse,
+    responses=error_responses(401, 404),
+)
 async def get_profile(username: str, current_user: OptionalUser, session: SessionDep) -> Any:
     """Get a profile; `following` is relative to the caller, if signed in."""
     viewer_id = current_user.id if current_user else None
@@ -22,7 +27,11 @@ async def get_profile(username: str, current_user: OptionalUser, session: Sessio
     return {"profile": profile}
 
 
-@router.post("/profiles/{username}/follow", response_model=schemas.ProfileResponse)
+@router.post(
+    "/profiles/{username}/follow",
+    response_model=schemas.ProfileResponse,
+    responses=error_responses(401, 404),
+)
 async def follow(username: str, current_user: CurrentUser, session: SessionDep) -> Any:
     """Follow a user (idempotent)."""
     profile = await session.run_sync(
@@ -31,7 +40,11 @@ async def follow(username: str, current_user: CurrentUser, session: SessionDep) 
     return {"profile": profile}
 
 
-@router.delete("/profiles/{username}/follow", response_model=schemas.ProfileResponse)
+@router.delete(
+    "/profiles/{username}/follow",
+    response_model=schemas.ProfileResponse,
+    responses=error_responses(401, 404),
+)
 async def unfollow(username: str, current_user: CurrentUser, session: SessionDep) -> Any:
     """Unfollow a user (idempotent)."""
     profile = await session.run_sync(

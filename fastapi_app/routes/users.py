@@ -9,7 +9,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi_app import schemas
 from fastapi_app.auth import CurrentUser
 from fastapi_app.db import SessionDep
+from fastapi_app.errors import error_responses
 from fastapi_app.guards import GuardedRoute
+from shared.http import BODY_ERRORS
 from shared.security import create_token
 from shared.security import hash_password
 from shared.security import verify_password
@@ -19,7 +21,11 @@ from shared.views import SignedInUser
 router = APIRouter(prefix="/api", tags=["User and Authentication"], route_class=GuardedRoute)
 
 
-@router.post("/users/login", response_model=schemas.UserResponse)
+@router.post(
+    "/users/login",
+    response_model=schemas.UserResponse,
+    responses=error_responses(*BODY_ERRORS, 401),
+)
 async def login(data: schemas.LoginRequest, session: SessionDep, request: Request) -> Any:
     """Existing user login."""
     credentials = data.user
@@ -36,7 +42,12 @@ async def login(data: schemas.LoginRequest, session: SessionDep, request: Reques
     return {"user": SignedInUser.of(user, token)}
 
 
-@router.post("/users", status_code=201, response_model=schemas.UserResponse)
+@router.post(
+    "/users",
+    status_code=201,
+    response_model=schemas.UserResponse,
+    responses=error_responses(*BODY_ERRORS),
+)
 async def register(data: schemas.NewUserRequest, session: SessionDep, request: Request) -> Any:
     """Register a new user."""
     new_user = users.prepare_registration(**data.user.model_dump())
@@ -48,13 +59,15 @@ async def register(data: schemas.NewUserRequest, session: SessionDep, request: R
     return {"user": SignedInUser.of(user, token)}
 
 
-@router.get("/user", response_model=schemas.UserResponse)
+@router.get("/user", response_model=schemas.UserResponse, responses=error_responses(401))
 async def get_current_user(current_user: CurrentUser) -> Any:
     """Get the currently logged-in user."""
     return {"user": current_user}
 
 
-@router.put("/user", response_model=schemas.UserResponse)
+@router.put(
+    "/user", response_model=schemas.UserResponse, responses=error_responses(*BODY_ERRORS, 401)
+)
 async def update_current_user(
     data: schemas.UpdateUserRequest,
     current_user: CurrentUser,

@@ -8,6 +8,8 @@ from flask_app import schemas
 from flask_app.auth import login_optional
 from flask_app.auth import login_required
 from flask_app.db import get_session
+from flask_app.errors import documented_errors
+from shared.http import BODY_ERRORS
 from shared.rules import Page
 from shared.services import articles
 from shared.views import ArticlePage
@@ -17,6 +19,7 @@ blp = Blueprint("articles", __name__, url_prefix="/api", description="Articles")
 
 
 @blp.route("/articles/feed", methods=["GET"])
+@documented_errors(blp, 401)
 @login_required
 @blp.arguments(schemas.FeedQuery, location="query", as_kwargs=True)
 @blp.response(200, schemas.MultipleArticlesResponse)
@@ -27,6 +30,7 @@ def feed(current_user: SignedInUser, limit: int, offset: int) -> ArticlePage:
 
 
 @blp.route("/articles", methods=["GET"])
+@documented_errors(blp, 401)
 @login_optional
 @blp.arguments(schemas.ArticleQuery, location="query", as_kwargs=True)
 @blp.response(200, schemas.MultipleArticlesResponse)
@@ -50,6 +54,7 @@ def list_articles(
 
 
 @blp.route("/articles", methods=["POST"])
+@documented_errors(blp, *BODY_ERRORS, 401)
 @login_required
 @blp.arguments(schemas.NewArticleRequest)
 @blp.response(201, schemas.ArticleResponse)
@@ -61,6 +66,7 @@ def create_article(data: dict[str, Any], current_user: SignedInUser) -> dict[str
 
 
 @blp.route("/articles/<slug>", methods=["GET"])
+@documented_errors(blp, 401, 404)
 @login_optional
 @blp.response(200, schemas.ArticleResponse)
 def get_article(slug: str, current_user: SignedInUser | None) -> dict[str, Any]:
@@ -70,6 +76,7 @@ def get_article(slug: str, current_user: SignedInUser | None) -> dict[str, Any]:
 
 
 @blp.route("/articles/<slug>", methods=["PUT"])
+@documented_errors(blp, *BODY_ERRORS, 401, 403, 404)
 @login_required
 @blp.arguments(schemas.UpdateArticleRequest)
 @blp.response(200, schemas.ArticleResponse)
@@ -83,6 +90,7 @@ def update_article(data: dict[str, Any], slug: str, current_user: SignedInUser) 
 
 
 @blp.route("/articles/<slug>", methods=["DELETE"])
+@documented_errors(blp, 401, 403, 404)
 @login_required
 @blp.response(204)
 def delete_article(slug: str, current_user: SignedInUser) -> None:
@@ -91,6 +99,7 @@ def delete_article(slug: str, current_user: SignedInUser) -> None:
 
 
 @blp.route("/articles/<slug>/favorite", methods=["POST"])
+@documented_errors(blp, 401, 404)
 @login_required
 @blp.response(200, schemas.ArticleResponse)
 @blp.doc(tags=["Favorites"])
@@ -101,6 +110,7 @@ def favorite_article(slug: str, current_user: SignedInUser) -> dict[str, Any]:
 
 
 @blp.route("/articles/<slug>/favorite", methods=["DELETE"])
+@documented_errors(blp, 401, 404)
 @login_required
 @blp.response(200, schemas.ArticleResponse)
 @blp.doc(tags=["Favorites"])

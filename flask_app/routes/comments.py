@@ -8,6 +8,8 @@ from flask_app import schemas
 from flask_app.auth import login_optional
 from flask_app.auth import login_required
 from flask_app.db import get_session
+from flask_app.errors import documented_errors
+from shared.http import BODY_ERRORS
 from shared.services import comments
 from shared.views import SignedInUser
 
@@ -15,6 +17,7 @@ blp = Blueprint("comments", __name__, url_prefix="/api", description="Comments")
 
 
 @blp.route("/articles/<slug>/comments", methods=["GET"])
+@documented_errors(blp, 401, 404)
 @login_optional
 @blp.response(200, schemas.MultipleCommentsResponse)
 def list_comments(slug: str, current_user: SignedInUser | None) -> dict[str, Any]:
@@ -24,6 +27,7 @@ def list_comments(slug: str, current_user: SignedInUser | None) -> dict[str, Any
 
 
 @blp.route("/articles/<slug>/comments", methods=["POST"])
+@documented_errors(blp, *BODY_ERRORS, 401, 404)
 @login_required
 @blp.arguments(schemas.NewCommentRequest)
 @blp.response(200, schemas.CommentResponse)
@@ -35,6 +39,7 @@ def add_comment(data: dict[str, Any], slug: str, current_user: SignedInUser) -> 
 
 
 @blp.route("/articles/<slug>/comments/<int:comment_id>", methods=["DELETE"])
+@documented_errors(blp, 401, 403, 404)
 @login_required
 @blp.response(204)
 def delete_comment(slug: str, comment_id: int, current_user: SignedInUser) -> None:

@@ -8,6 +8,7 @@ from flask_app import schemas
 from flask_app.auth import login_optional
 from flask_app.auth import login_required
 from flask_app.db import get_session
+from flask_app.errors import documented_errors
 from shared.services import profiles
 from shared.views import SignedInUser
 
@@ -15,6 +16,7 @@ blp = Blueprint("profiles", __name__, url_prefix="/api", description="Profile")
 
 
 @blp.route("/profiles/<username>", methods=["GET"])
+@documented_errors(blp, 401, 404)
 @login_optional
 @blp.response(200, schemas.ProfileResponse)
 def get_profile(username: str, current_user: SignedInUser | None) -> dict[str, Any]:
@@ -24,6 +26,7 @@ def get_profile(username: str, current_user: SignedInUser | None) -> dict[str, A
 
 
 @blp.route("/profiles/<username>/follow", methods=["POST"])
+@documented_errors(blp, 401, 404)
 @login_required
 @blp.response(200, schemas.ProfileResponse)
 def follow(username: str, current_user: SignedInUser) -> dict[str, Any]:
@@ -34,6 +37,7 @@ def follow(username: str, current_user: SignedInUser) -> dict[str, Any]:
 
 
 @blp.route("/profiles/<username>/follow", methods=["DELETE"])
+@documented_errors(blp, 401, 404)
 @login_required
 @blp.response(200, schemas.ProfileResponse)
 def unfollow(username: str, current_user: SignedInUser) -> dict[str, Any]:

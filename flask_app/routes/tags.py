@@ -6,12 +6,14 @@ from flask_smorest import Blueprint
 
 from flask_app import schemas
 from flask_app.db import get_session
+from flask_app.errors import documented_errors
 from shared.services import tags
 
 blp = Blueprint("tags", __name__, url_prefix="/api", description="Tags")
 
 
 @blp.route("/tags", methods=["GET"])
+@documented_errors(blp)
 @blp.response(200, schemas.TagsResponse)
 def list_tags() -> dict[str, Any]:
     """Every tag in use, sorted."""

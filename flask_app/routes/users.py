@@ -8,6 +8,8 @@ from flask_smorest import Blueprint
 from flask_app import schemas
 from flask_app.auth import login_required
 from flask_app.db import get_session
+from flask_app.errors import documented_errors
+from shared.http import BODY_ERRORS
 from shared.security import create_token
 from shared.security import hash_password
 from shared.security import verify_password
@@ -18,6 +20,7 @@ blp = Blueprint("users", __name__, url_prefix="/api", description="User and Auth
 
 
 @blp.route("/users/login", methods=["POST"])
+@documented_errors(blp, *BODY_ERRORS, 401)
 @blp.arguments(schemas.LoginRequest)
 @blp.response(200, schemas.UserResponse)
 def login(data: dict[str, Any]) -> dict[str, Any]:
@@ -35,6 +38,7 @@ def login(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.route("/users", methods=["POST"])
+@documented_errors(blp, *BODY_ERRORS)
 @blp.arguments(schemas.NewUserRequest)
 @blp.response(201, schemas.UserResponse)
 def register(data: dict[str, Any]) -> dict[str, Any]:
@@ -47,6 +51,7 @@ def register(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.route("/user", methods=["GET"])
+@documented_errors(blp, 401)
 @login_required
 @blp.response(200, schemas.UserResponse)
 def get_current_user(current_user: SignedInUser) -> dict[str, Any]:
@@ -55,6 +60,7 @@ def get_current_user(current_user: SignedInUser) -> dict[str, Any]:
 
 
 @blp.route("/user", methods=["PUT"])
+@documented_errors(blp, *BODY_ERRORS, 401)
 @login_required
 @blp.arguments(schemas.UpdateUserRequest)
 @blp.response(200, schemas.UserResponse)

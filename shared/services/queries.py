@@ -91,12 +91,12 @@ def tags_by_article(session: Session, article_ids: Sequence[int]) -> dict[int, t
         select(article_tags.c.article_id, Tag.name)
         .join(Tag, Tag.id == article_tags.c.tag_id)
         .where(article_tags.c.article_id.in_(article_ids))
-        .order_by(Tag.name)
     )
     tags: defaultdict[int, list[str]] = defaultdict(list)
     for article_id, name in rows:
         tags[article_id].append(name)
-    return {article_id: tuple(names) for article_id, names in tags.items()}
+    # Sorted by code point here: ORDER BY would follow the database's collation.
+    return {article_id: tuple(sorted(names)) for article_id, names in tags.items()}
 
 
 def summary_from_row(row: Row[Any], tag_list: tuple[str, ...]) -> ArticleSummary:

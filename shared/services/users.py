@@ -132,12 +132,13 @@ def prepare_update(
     problems = rules.Problems()
     if all(value is UNSET for value in (username, email, password, bio, image)):
         problems.add("user must contain at least one field")
-    if not isinstance(username, Unset):
-        rules.check_username(problems, username)
+    # The spec's field order for UpdateUser: email, password, username, bio, image.
     if not isinstance(email, Unset):
         rules.check_email(problems, email)
     if not isinstance(password, Unset):
         rules.check_password(problems, password)
+    if not isinstance(username, Unset):
+        rules.check_username(problems, username)
     if isinstance(bio, str):
         rules.check_text(problems, "bio", bio, maximum=rules.BIO_MAX, required=False)
     if isinstance(image, str):
