@@ -122,6 +122,15 @@ def test_settings(database_url: str) -> Settings:
         password_hash_time_cost=1,
         password_hash_memory_kib=1024,
         password_hash_parallelism=1,
+        # Link previews reach the upstream stand-in on 127.0.0.1, with short timings so that
+        # timeouts, deadlines and breaker cool-downs are observable in seconds.
+        link_preview_allowed_hosts="127.0.0.1",
+        link_preview_timeout_seconds=0.5,
+        link_preview_deadline_seconds=1.5,
+        link_preview_retries=2,
+        link_preview_breaker_threshold=3,
+        link_preview_breaker_cooldown_seconds=1.0,
+        link_preview_concurrency=4,
     )
 
 

@@ -26,6 +26,19 @@ class Settings(BaseSettings):
     password_hash_time_cost: int = 3
     password_hash_memory_kib: int = 65536
     password_hash_parallelism: int = 4
+    # Link previews (GET /api/articles/{slug}/links): the same resilience policy in both apps.
+    link_preview_timeout_seconds: float = 2.0
+    link_preview_deadline_seconds: float = 5.0
+    link_preview_retries: int = 2
+    link_preview_breaker_threshold: int = 5
+    link_preview_breaker_cooldown_seconds: float = 30.0
+    link_preview_concurrency: int = 10
+    link_preview_max_bytes: int = 256 * 1024
+    link_preview_max_redirects: int = 3
+    link_preview_allowed_hosts: str = ""
+    link_preview_cache_seconds: int = 24 * 60 * 60
+    # Shared state across worker processes (breakers, stale cache); memory when unset.
+    redis_url: str | None = None
     # Pool sizes are per process; a gunicorn or uvicorn worker is one process.
     database_pool_size: int = 10
 

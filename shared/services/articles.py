@@ -186,6 +186,14 @@ def get_article(session: Session, *, slug: str, viewer_id: int | None) -> Articl
     return queries.article_from_row(row, tags.get(row.id, ()))
 
 
+def get_article_body(session: Session, *, slug: str) -> str:
+    """Just the body of an article (for link previews); NotFound for an unknown slug."""
+    body = session.execute(select(Article.body).where(Article.slug == slug)).scalar()
+    if body is None:
+        raise NotFound(ARTICLE_NOT_FOUND)
+    return body
+
+
 def _owned_article_id(session: Session, *, slug: str, user_id: int) -> int:
     """The id of an article the user wrote: NotFound before PermissionDenied."""
     row = session.execute(select(Article.id, Article.author_id).where(Article.slug == slug)).first()

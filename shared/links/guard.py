@@ -1,0 +1,78 @@
+"""The SSRF guard: which URLs and which resolved addresses a preview may connect to.
+
+Refused: schemes other than http/https, credentials in the URL, and any host whose resolved
+address is loopback, private, link-local, multicast, reserved or otherwise not global. Hosts in
+LINK_PREVIEW_ALLOWED_HOSTS (compared case-insensitively with the host as written) skip the
+address check. Callers check every redirect hop, and check again at connect time on the
+address actually used.
+"""
+
+import ipaddress
+import socket
+from dataclasses import dataclass
+from urllib.parse import SplitResult
+from urllib.parse import urlsplit
+
+
+class Blocked(Exception):
+    """The guard refused a URL or an address."""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a checked URL points: host as written (lower-cased), port, and whether the host
+    is on the allowlist."""
+
+    host: str
+    port: int
+    allowlisted: bool
+
+
+def parse_allowed_hosts(raw: str) -> frozenset[str]:
+    return frozenset(host.strip().lower() for host in raw.split(",") if host.strip())
+
+
+def check_url(url: str, allowed_hosts: frozenset[str]) -> Target:
+    """Check what can be checked before DNS: scheme, credentials, host, port."""
+    try:
+        parts: SplitResult = urlsplit(url)
+        port = parts.port
+    except ValueError as error:
+        raise Blocked("malformed URL") from error
+    if parts.scheme.lower() not in ("http", "https"):
+        raise Blocked("scheme not allowed")
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        raise Blocked("credentials in URL")
+    host = (parts.hostname or "").rstrip(".").lower()
+    if not host:
+        raise Blocked("no host")
+    default_port = 443 if parts.scheme.lower() == "https" else 80
+    return Target(host=host, port=port or default_port, allowlisted=host in allowed_hosts)
+
+
+def address_allowed(address: str) -> bool:
+    """True only for global unicast addresses (IPv4-mapped IPv6 judged as the IPv4 inside)."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_loopback)
+
+
+def allowed_addresses(target: Target, addresses: list[str]) -> list[str]:
+    """The resolved addresses a connection may use; Blocked if none."""
+    usable = addresses if target.allowlisted else [a for a in addresses if address_allowed(a)]
+    if not usable:
+        raise Blocked("address not allowed")
+    return usable
+
+
+def resolve(target: Target) -> list[str]:
+    """Resolve a host (blocking); the async app uses the event loop's getaddrinfo instead."""
+    try:
+        infos = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as error:
+        raise OSError(f"cannot resolve {target.host}") from error
+    return [str(info[4][0]) for info in infos]
