@@ -1,18 +1,30 @@
 """Application factory: settings, database, error handlers, request guards, routers."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from fastapi_app import db
 from fastapi_app import errors
 from fastapi_app import guards
+from fastapi_app import link_previews
 from fastapi_app.routes import articles
 from fastapi_app.routes import comments
+from fastapi_app.routes import links
 from fastapi_app.routes import profiles
 from fastapi_app.routes import tags
 from fastapi_app.routes import users
 from shared.logs import configure_logging
 from shared.settings import Settings
 from shared.settings import get_settings
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Per-process resources: the database pool and the link previewer's HTTP client."""
+    async with db.lifespan(app), link_previews.lifespan(app):
+        yield
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -23,7 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="Conduit (FastAPI)",
         version="1.1.0",
-        lifespan=db.lifespan,
+        lifespan=lifespan,
         # Flask never redirects /api/articles/ to /api/articles; neither do we.
         redirect_slashes=False,
     )
@@ -32,6 +44,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     db.init_app(app, settings)
     errors.init_app(app)
     guards.init_app(app)
-    for module in (users, profiles, articles, comments, tags):
+    for module in (users, profiles, articles, comments, tags, links):
         app.include_router(module.router)
     return app

@@ -6,6 +6,7 @@ Error messages are rewritten to the contract's in errors.py, so no framework wor
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
+from typing import Literal
 
 from pydantic import BaseModel
 from pydantic import BeforeValidator
@@ -202,3 +203,15 @@ class MultipleCommentsResponse(ResponseModel):
 
 class TagsResponse(ResponseModel):
     tags: list[str]
+
+
+class LinkPreview(ResponseModel):
+    url: str
+    status: Literal["ok", "timeout", "error", "unavailable", "blocked", "stale"]
+    title: str | None
+    http_status: int | None
+
+
+class LinksResponse(ResponseModel):
+    links: list[LinkPreview]
+    links_count: int

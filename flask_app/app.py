@@ -5,8 +5,10 @@ from flask import Flask
 from flask_app import db
 from flask_app import errors
 from flask_app import guards
+from flask_app.link_previews import LinkPreviewer
 from flask_app.routes import articles
 from flask_app.routes import comments
+from flask_app.routes import links
 from flask_app.routes import profiles
 from flask_app.routes import tags
 from flask_app.routes import users
@@ -41,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     db.init_app(app, settings)
     api = errors.init_app(app)
     guards.init_app(app)
-    for module in (users, profiles, articles, comments, tags):
+    app.extensions["link_previewer"] = LinkPreviewer(settings)
+    for module in (users, profiles, articles, comments, tags, links):
         api.register_blueprint(module.blp)
     return app

@@ -260,3 +260,18 @@ class MultipleCommentsResponse(Schema):
 
 class TagsResponse(Schema):
     tags = fields.List(fields.String(), required=True)
+
+
+class LinkPreview(Schema):
+    url = fields.String(required=True)
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf(["ok", "timeout", "error", "unavailable", "blocked", "stale"]),
+    )
+    title = fields.String(required=True, allow_none=True)
+    http_status = fields.Integer(data_key="httpStatus", required=True, allow_none=True)
+
+
+class LinksResponse(Schema):
+    links = fields.List(fields.Nested(LinkPreview), required=True)
+    links_count = fields.Integer(data_key="linksCount", required=True)

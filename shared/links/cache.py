@@ -4,6 +4,7 @@ In memory by default (per process); in Redis when REDIS_URL is set (shared by al
 """
 
 import json
+import threading
 from collections import OrderedDict
 from typing import Protocol
 
@@ -35,23 +36,26 @@ class StaleCache(Protocol):
 
 
 class MemoryStaleCache:
-    """A bounded LRU dict; fine to call from async code (it never blocks)."""
+    """A bounded LRU dict, safe across the sync app's pool threads; never blocks for long."""
 
     def __init__(self, max_entries: int = 10_000) -> None:
         self.entries: OrderedDict[str, LinkPreview] = OrderedDict()
         self.max_entries = max_entries
+        self.lock = threading.Lock()
 
     def get(self, url: str) -> LinkPreview | None:
-        preview = self.entries.get(url)
-        if preview is not None:
-            self.entries.move_to_end(url)
-        return preview
+        with self.lock:
+            preview = self.entries.get(url)
+            if preview is not None:
+                self.entries.move_to_end(url)
+            return preview
 
     def put(self, preview: LinkPreview) -> None:
-        self.entries[preview.url] = preview
-        self.entries.move_to_end(preview.url)
-        while len(self.entries) > self.max_entries:
-            self.entries.popitem(last=False)
+        with self.lock:
+            self.entries[preview.url] = preview
+            self.entries.move_to_end(preview.url)
+            while len(self.entries) > self.max_entries:
+                self.entries.popitem(last=False)
 
 
 class RedisStaleCache:
@@ -83,3 +87,21 @@ class AsyncRedisStaleCache:
 
     async def close(self) -> None:
         await self.client.aclose()
+
+
+class AsyncStaleCache(Protocol):
+    async def get(self, url: str) -> LinkPreview | None: ...
+    async def put(self, preview: LinkPreview) -> None: ...
+
+
+class AsyncMemoryStaleCache:
+    """The in-memory cache behind the async interface (its operations never block)."""
+
+    def __init__(self, max_entries: int = 10_000) -> None:
+        self.memory = MemoryStaleCache(max_entries)
+
+    async def get(self, url: str) -> LinkPreview | None:
+        return self.memory.get(url)
+
+    async def put(self, preview: LinkPreview) -> None:
+        self.memory.put(preview)

@@ -6,7 +6,13 @@ MAX_LINKS = 20
 
 # A markdown link target, or a bare URL; both stop at whitespace and at characters that cannot
 # end a URL in running text.
-_URL = re.compile(r"""https?://[^\s<>"'`\]\[{}|\\^]+""", re.IGNORECASE)
+_URL = re.compile(
+    r"""https?://"""
+    r"""(?:[^\s\[\]<>"'`{}|\\^/@]*@)?"""  # user info (the guard refuses it, but keep the URL whole)
+    r"""(?:\[[0-9A-Fa-f:.%]+\])?"""  # an IPv6 literal host, the only place brackets belong
+    r"""[^\s<>"'`\[\]{}|\\^]*""",
+    re.IGNORECASE,
+)
 _TRAILING_PUNCTUATION = ".,;:!?*_~"
 
 

@@ -1,5 +1,6 @@
 """Turning what happened upstream into a LinkPreview: the same rules in both apps."""
 
+import codecs
 from dataclasses import dataclass
 
 from shared.links.model import LinkPreview
@@ -30,17 +31,31 @@ class Page:
     status: int
     content_type: str
     body: bytes
-    charset: str | None = None
 
 
 def preview_of(url: str, page: Page) -> LinkPreview:
     """ok with a title for 2xx/3xx; error for 4xx (5xx never gets here: UpstreamStatus)."""
     if page.status >= 400:
         return LinkPreview(url=url, status=LinkStatus.ERROR, http_status=page.status)
+    media_type, _, parameters = page.content_type.partition(";")
     title = None
-    if page.content_type.split(";", 1)[0].strip().lower() == "text/html":
-        title = page_title(page.body.decode(page.charset or "utf-8", errors="replace"))
+    if media_type.strip().lower() == "text/html":
+        title = page_title(page.body.decode(_charset(parameters), errors="replace"))
     return LinkPreview(url=url, status=LinkStatus.OK, title=title, http_status=page.status)
+
+
+def _charset(parameters: str) -> str:
+    """The declared charset if Python knows it, else UTF-8."""
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"')
+            try:
+                codecs.lookup(charset)
+            except LookupError:
+                break
+            return charset
+    return "utf-8"
 
 
 def failed(url: str, status: LinkStatus, http_status: int | None = None) -> LinkPreview:
