@@ -18,8 +18,8 @@ import yaml
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
-from hypothesis.errors import Unsatisfiable
 from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import content_type_conformance
 from schemathesis.checks import not_a_server_error
