@@ -3,6 +3,8 @@
 #   make run          migrate, seed and serve Flask on :5000 and FastAPI on :8000 (Ctrl-C stops)
 #   make test         lint, then the contract suite (TEST_POSTGRES_URL adds PostgreSQL)
 #   make conformance  the public RealWorld Postman suite against both apps, live
+#   make fuzz         Flask vs FastAPI parity fuzzing for FUZZ_MINUTES (default 10)
+#   make bench-links  link previews under load, Flask (gunicorn) vs FastAPI (uvicorn), ~2 min
 #   make lint | migrate | seed | clean
 
 SHELL := /bin/bash
@@ -13,7 +15,7 @@ ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 # Where `pip install --user uv` puts uv.
 export PATH := $(HOME)/.local/bin:$(PATH)
 
-.PHONY: help setup migrate seed run test lint conformance clean
+.PHONY: help setup migrate seed run test lint conformance clean fuzz bench-links
 
 help:
 	@echo "targets: run, test, lint, conformance, migrate, seed, clean"
@@ -59,6 +61,15 @@ test: setup lint
 conformance: setup
 	@echo "conformance: RealWorld Postman suite against both apps"
 	@cd "$(ROOT)" && scripts/conformance.sh
+
+fuzz: setup
+	@echo "fuzz: generated parity tests, Flask vs FastAPI, for $${FUZZ_MINUTES:-10} minutes"
+	@cd "$(ROOT)" && uv run python scripts/fuzz.py
+
+bench-links: setup
+	@echo "bench-links: link previews, Flask (gunicorn) vs FastAPI (uvicorn), upstream stand-in on 127.0.0.1"
+	@cd "$(ROOT)" && uv run python -m loadtests.bench_links
+	@echo "bench-links: done"
 
 clean:
 	@echo "clean: removing .venv, SQLite databases, caches and newman"

@@ -128,6 +128,7 @@ def test_settings(database_url: str) -> Settings:
         link_preview_timeout_seconds=0.5,
         link_preview_deadline_seconds=1.5,
         link_preview_retries=2,
+        link_preview_backoff_seconds=0.05,
         link_preview_breaker_threshold=3,
         link_preview_breaker_cooldown_seconds=1.0,
         link_preview_concurrency=4,

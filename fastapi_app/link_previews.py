@@ -8,7 +8,6 @@ measurement (see the README); swapping clients means replacing that one class.
 """
 
 import asyncio
-import ipaddress
 import socket
 import time
 from collections.abc import AsyncIterator
@@ -27,7 +26,6 @@ from purgatory.domain.model import OpenedState
 from tenacity import AsyncRetrying
 from tenacity import retry_if_exception
 from tenacity import stop_after_attempt
-from tenacity import wait_exponential_jitter
 
 from shared.links.cache import AsyncMemoryStaleCache
 from shared.links.cache import AsyncRedisStaleCache
@@ -35,7 +33,7 @@ from shared.links.cache import AsyncStaleCache
 from shared.links.guard import Blocked
 from shared.links.guard import Target
 from shared.links.guard import allowed_addresses
-from shared.links.guard import check_url
+from shared.links.guard import check_target
 from shared.links.model import LinkPreview
 from shared.links.model import LinkStatus
 from shared.links.outcome import CallTimedOut
@@ -73,15 +71,6 @@ class GuardedResolver(AbstractResolver):
         await self.resolver.close()
 
 
-def _check_literal_address(target: Target) -> None:
-    """aiohttp never calls the resolver for an IP literal, so check those here."""
-    try:
-        ipaddress.ip_address(target.host.strip("[]"))
-    except ValueError:
-        return
-    allowed_addresses(target, [target.host.strip("[]")])
-
-
 def _retryable(error: BaseException) -> bool:
     if isinstance(error, UpstreamStatus):
         return error.status in RETRYABLE_STATUSES
@@ -113,18 +102,24 @@ class AiohttpUpstream:
 
     async def _fetch(self, url: str) -> Page:
         for _hop in range(self.policy.max_redirects + 1):
-            _check_literal_address(check_url(url, self.policy.allowed_hosts))
+            # aiohttp never calls the resolver for an IP literal: check_target judges those.
+            check_target(url, self.policy.allowed_hosts)
             async with self.session.get(url, allow_redirects=False) as response:
                 if response.status in REDIRECT_STATUSES and "location" in response.headers:
                     url = urljoin(url, response.headers["location"])
                     continue
                 if response.status >= 500:
                     raise UpstreamStatus(response.status)
-                body = await response.content.read(self.policy.max_bytes)
+                body = bytearray()
+                while len(body) < self.policy.max_bytes:
+                    chunk = await response.content.read(self.policy.max_bytes - len(body))
+                    if not chunk:
+                        break
+                    body += chunk
                 return Page(
                     status=response.status,
                     content_type=response.headers.get("content-type", ""),
-                    body=body,
+                    body=bytes(body),
                 )
         raise TooManyRedirects(url)
 
@@ -144,7 +139,8 @@ class LinkPreviewer:
         self.breakers = AsyncCircuitBreakerFactory(
             default_threshold=self.policy.breaker_threshold,
             default_ttl=self.policy.breaker_cooldown,
-            exclude=[Blocked],
+            # A call cut short by the request's deadline says nothing about the upstream.
+            exclude=[Blocked, asyncio.CancelledError],
             uow=unit_of_work,
         )
         cache_seconds = self.policy.cache_seconds
@@ -167,7 +163,7 @@ class LinkPreviewer:
     async def preview(self, url: str) -> LinkPreview:
         """One URL: guard, breaker, retries, fetch; a failure falls back to the stale copy."""
         try:
-            target = check_url(url, self.policy.allowed_hosts)
+            target = check_target(url, self.policy.allowed_hosts)
             async with self.bulkhead, await self.breakers.get_breaker(target.host):
                 page = await self._fetch_with_retries(url)
         except Blocked:
@@ -194,7 +190,7 @@ class LinkPreviewer:
     async def _fetch_with_retries(self, url: str) -> Page:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.policy.retries + 1),
-            wait=wait_exponential_jitter(initial=0.1, max=1.0),
+            wait=self.policy.retry_wait(),
             retry=retry_if_exception(_retryable),
             reraise=True,
         )

@@ -22,7 +22,6 @@ from requests.adapters import HTTPAdapter
 from tenacity import Retrying
 from tenacity import retry_if_exception
 from tenacity import stop_after_attempt
-from tenacity import wait_exponential_jitter
 from urllib3.connection import HTTPConnection
 from urllib3.connection import HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool
@@ -34,7 +33,7 @@ from shared.links.cache import StaleCache
 from shared.links.guard import Blocked
 from shared.links.guard import Target
 from shared.links.guard import allowed_addresses
-from shared.links.guard import check_url
+from shared.links.guard import check_target
 from shared.links.guard import resolve
 from shared.links.model import LinkPreview
 from shared.links.model import LinkStatus
@@ -108,7 +107,7 @@ class RequestsUpstream:
         started = time.monotonic()  # the whole call, connect to last byte, gets one timeout
         timeout = self.policy.timeout
         for _hop in range(self.policy.max_redirects + 1):
-            check_url(url, self.policy.allowed_hosts)
+            check_target(url, self.policy.allowed_hosts)
             with self.session.get(
                 url, allow_redirects=False, stream=True, timeout=(timeout, timeout)
             ) as response:
@@ -174,7 +173,7 @@ class LinkPreviewer:
     def preview(self, url: str) -> LinkPreview:
         """One URL: guard, breaker, retries, fetch; a failure falls back to the stale copy."""
         try:
-            target = check_url(url, self.policy.allowed_hosts)
+            target = check_target(url, self.policy.allowed_hosts)
             with self.breakers.get_breaker(target.host):
                 page = self._fetch_with_retries(url)
         except Blocked:
@@ -201,7 +200,7 @@ class LinkPreviewer:
     def _fetch_with_retries(self, url: str) -> Page:
         retrying = Retrying(
             stop=stop_after_attempt(self.policy.retries + 1),
-            wait=wait_exponential_jitter(initial=0.1, max=1.0),
+            wait=self.policy.retry_wait(),
             retry=retry_if_exception(_retryable),
             reraise=True,
         )

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     link_preview_timeout_seconds: float = 2.0
     link_preview_deadline_seconds: float = 5.0
     link_preview_retries: int = 2
+    link_preview_backoff_seconds: float = 0.1
     link_preview_breaker_threshold: int = 5
     link_preview_breaker_cooldown_seconds: float = 30.0
     link_preview_concurrency: int = 10

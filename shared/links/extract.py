@@ -31,7 +31,7 @@ def extract_urls(body: str, limit: int = MAX_LINKS) -> list[str]:
     found: dict[str, None] = {}
     for match in _URL.finditer(body):
         url = _trim(match.group(0))
-        if url.count("://") == 1 and len(url) > len("http://x"):
+        if len(url) > len("http://x"):
             found.setdefault(url, None)
         if len(found) == limit:
             break

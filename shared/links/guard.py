@@ -51,14 +51,48 @@ def check_url(url: str, allowed_hosts: frozenset[str]) -> Target:
 
 
 def address_allowed(address: str) -> bool:
-    """True only for global unicast addresses (IPv4-mapped IPv6 judged as the IPv4 inside)."""
+    """True only for global unicast addresses. IPv6 that wraps an IPv4 address (mapped, 6to4,
+    Teredo) is judged by the IPv4 address inside too."""
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
         return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_loopback)
+    candidates: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = [ip]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            candidates = [ip.ipv4_mapped]
+        if ip.sixtofour is not None:
+            candidates.append(ip.sixtofour)
+        if ip.teredo is not None:
+            candidates.extend(ip.teredo)
+    return all(
+        c.is_global and not (c.is_multicast or c.is_reserved or c.is_loopback) for c in candidates
+    )
+
+
+def literal_address(host: str) -> str | None:
+    """The address an IP-literal host means, canonical or in a legacy IPv4 spelling that
+    resolvers accept (127.1, 0x7f.1, 2130706433, 0177.0.0.1); None for a host name."""
+    host = host.strip("[]")
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        pass
+    if host and all(part.isalnum() for part in host.split(".")):
+        try:
+            return socket.inet_ntoa(socket.inet_aton(host))
+        except OSError:
+            return None
+    return None
+
+
+def check_target(url: str, allowed_hosts: frozenset[str]) -> Target:
+    """check_url, plus the address check for IP-literal hosts (no DNS involved)."""
+    target = check_url(url, allowed_hosts)
+    address = literal_address(target.host)
+    if address is not None:
+        allowed_addresses(target, [address])
+    return target
 
 
 def allowed_addresses(target: Target, addresses: list[str]) -> list[str]:

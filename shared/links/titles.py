@@ -35,7 +35,7 @@ def _clean(text: str | None) -> str | None:
     if text is None:
         return None
     collapsed = " ".join(text.split())
-    return collapsed[:MAX_TITLE] or None
+    return collapsed[:MAX_TITLE].rstrip() or None
 
 
 def page_title(html: str) -> str | None:

@@ -1,0 +1,1 @@
+"""Load tests and benchmarks; each module runs with `uv run python -m loadtests.<name>`."""
