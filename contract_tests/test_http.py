@@ -135,3 +135,38 @@ def test_streamed_body_over_1_mib_is_413(api: Api) -> None:
     )
     assert response.status_code == 413
     assert errors_of(response) == ["request body is too large (maximum is 1 MiB)"]
+
+
+@pytest.mark.parametrize("path", ["/api//tags", "/api//articles", "//api/tags"])
+def test_double_slashes_are_not_merged_or_redirected(api: Api, path: str) -> None:
+    response = api.get(path, follow_redirects=False)
+    assert response.status_code == 404
+    assert errors_of(response) == ["not found"]
+
+
+# Arabic-Indic 1, Devanagari 1, full-width 1
+@pytest.mark.parametrize("digits", ["%D9%A1", "%E0%A5%A7", "%EF%BC%91"])
+def test_comment_ids_in_non_ascii_digits_are_unknown_routes(api: Api, digits: str) -> None:
+    user = api.register()
+    article = api.create_article(user)
+    api.add_comment(user, article["slug"])
+    response = api.delete(f"/api/articles/{article['slug']}/comments/{digits}", user=user)
+    assert response.status_code == 404
+    assert errors_of(response) == ["not found"]
+
+
+@pytest.mark.parametrize(
+    "encoded",
+    [
+        '{"user": {"email": "a@b.co", "password": "12345678"}}'.encode("utf-16"),
+        '{"user": {"email": "a@b.co", "password": "12345678"}}'.encode("utf-32"),
+        '{"user": {"email": "a@b.co", "password": "12345678"}}'.encode("utf-8-sig"),
+    ],
+    ids=["utf-16", "utf-32", "utf-8-bom"],
+)
+def test_json_bodies_must_be_utf8_without_bom(api: Api, encoded: bytes) -> None:
+    response = api.post(
+        "/api/users/login", content=encoded, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert errors_of(response) == ["request body is not valid JSON"]

@@ -1,6 +1,7 @@
 """Application factory: settings, database, error handlers, request guards, blueprints."""
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from flask_app import db
 from flask_app import errors
@@ -16,6 +17,13 @@ from shared.http import MAX_BODY_BYTES
 from shared.logs import configure_logging
 from shared.settings import Settings
 from shared.settings import get_settings
+
+
+class AsciiIntegerConverter(IntegerConverter):
+    """Werkzeug's `int` matches any Unicode digit (`\\d`); the contract, like Starlette, only
+    ASCII ones."""
+
+    regex = r"[0-9]+"
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -39,6 +47,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     # Same JSON as FastAPI: keys in declared order, UTF-8 rather than \u escapes.
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+
+    # Routing as Starlette does it: `//` is not merged (and redirected), ids are ASCII digits.
+    app.url_map.merge_slashes = False
+    app.url_map.converters["int"] = AsciiIntegerConverter
 
     db.init_app(app, settings)
     api = errors.init_app(app)

@@ -69,7 +69,12 @@ def check_json_body(content_type: str | None, body: bytes) -> None:
     if not body.strip():
         raise BodyRejected(400, EMPTY_BODY)
     try:
-        json.loads(body)
+        # RFC 8259: JSON between systems is UTF-8, without a byte order mark. json.loads alone
+        # would also take UTF-16/32 bytes, which one framework's parser accepts and the other not.
+        text = body.decode("utf-8")
+        if text.startswith("\ufeff"):
+            raise ValueError("byte order mark")
+        json.loads(text)
     except ValueError as error:  # JSONDecodeError and UnicodeDecodeError both
         raise BodyRejected(400, INVALID_JSON) from error
 
