@@ -55,7 +55,7 @@ lint: setup
 
 test: setup lint
 	@echo "test: contract suite (pytest contract_tests)$${TEST_POSTGRES_URL:+, on SQLite and PostgreSQL}"
-	@cd "$(ROOT)" && uv run pytest contract_tests
+	@cd "$(ROOT)" && uv run pytest contract_tests -n 2 --durations=5
 	@echo "test: passed"
 
 conformance: setup

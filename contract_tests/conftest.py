@@ -20,6 +20,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from contract_tests.support import Api
+from contract_tests.transports import ServerLikeASGIPath
+from contract_tests.transports import ServerLikePathInfo
+from contract_tests.transports import ServerLikeWSGITransport
 from shared.db import create_sync_engine
 from shared.models import Base
 from shared.settings import PROJECT_ROOT
@@ -135,17 +138,6 @@ def test_settings(database_url: str) -> Settings:
     )
 
 
-def _as_wsgi_server_would(app: Any) -> Any:
-    """httpx's WSGITransport puts the percent-decoded path in PATH_INFO as text; PEP 3333 (and
-    gunicorn) pass its UTF-8 bytes as latin-1. Re-encode, so Flask sees what it would live."""
-
-    def wsgi_app(environ: dict[str, Any], start_response: Any) -> Any:
-        environ["PATH_INFO"] = environ.get("PATH_INFO", "").encode("utf-8").decode("latin-1")
-        return app(environ, start_response)
-
-    return wsgi_app
-
-
 @contextmanager
 def in_process_target(
     app_name: str, database: str, tmp_path_factory: pytest.TempPathFactory, label: str = ""
@@ -163,7 +155,7 @@ def in_process_target(
             from flask_app import create_app as create_flask_app
 
             flask_app = create_flask_app(settings)
-            transport = httpx.WSGITransport(app=_as_wsgi_server_would(flask_app))
+            transport = ServerLikeWSGITransport(app=ServerLikePathInfo(flask_app))
             with httpx.Client(transport=transport, base_url="http://testserver") as client:
                 yield Target(name, client, flask_app.extensions["db_engine"], cleaning_engine)
         else:
@@ -171,7 +163,9 @@ def in_process_target(
 
             fastapi_app = create_fastapi_app(settings)
             with TestClient(
-                fastapi_app, base_url="http://testserver", raise_server_exceptions=False
+                ServerLikeASGIPath(fastapi_app),
+                base_url="http://testserver",
+                raise_server_exceptions=False,
             ) as client:
                 yield Target(name, client, fastapi_app.state.db_engine.sync_engine, cleaning_engine)
     finally:

@@ -21,7 +21,6 @@ from aiohttp.resolver import DefaultResolver
 from fastapi import FastAPI
 from purgatory import AsyncCircuitBreakerFactory
 from purgatory import AsyncInMemoryUnitOfWork
-from purgatory import AsyncRedisUnitOfWork
 from purgatory.domain.model import OpenedState
 from tenacity import AsyncRetrying
 from tenacity import retry_if_exception
@@ -135,13 +134,14 @@ class LinkPreviewer:
         self.upstream = AiohttpUpstream(self.policy)
         self.bulkhead = asyncio.Semaphore(self.policy.concurrency)
         redis_url = settings.redis_url
-        unit_of_work = AsyncRedisUnitOfWork(redis_url) if redis_url else AsyncInMemoryUnitOfWork()
         self.breakers = AsyncCircuitBreakerFactory(
             default_threshold=self.policy.breaker_threshold,
             default_ttl=self.policy.breaker_cooldown,
             # A call cut short by the request's deadline says nothing about the upstream.
             exclude=[Blocked, asyncio.CancelledError],
-            uow=unit_of_work,
+            # Per process, in memory, in both twins: purgatory 3.0.1's sync Redis store builds an
+            # asyncio client, so Redis could back only one of them.
+            uow=AsyncInMemoryUnitOfWork(),
         )
         cache_seconds = self.policy.cache_seconds
         self.cache: AsyncStaleCache = (
@@ -198,6 +198,7 @@ class LinkPreviewer:
 
     async def close(self) -> None:
         await self.upstream.close()
+        await self.cache.close()
 
 
 @asynccontextmanager

@@ -16,7 +16,6 @@ from urllib.parse import urljoin
 import requests
 from purgatory import SyncCircuitBreakerFactory
 from purgatory import SyncInMemoryUnitOfWork
-from purgatory import SyncRedisUnitOfWork
 from purgatory.domain.model import OpenedState
 from requests.adapters import HTTPAdapter
 from tenacity import Retrying
@@ -142,12 +141,13 @@ class LinkPreviewer:
         self.upstream = RequestsUpstream(self.policy)
         self.pool = ThreadPoolExecutor(self.policy.concurrency, thread_name_prefix="link-preview")
         redis_url = settings.redis_url
-        unit_of_work = SyncRedisUnitOfWork(redis_url) if redis_url else SyncInMemoryUnitOfWork()
         self.breakers = SyncCircuitBreakerFactory(
             default_threshold=self.policy.breaker_threshold,
             default_ttl=self.policy.breaker_cooldown,
             exclude=[Blocked],
-            uow=unit_of_work,
+            # Per process, in memory, in both twins: purgatory 3.0.1's sync Redis store builds an
+            # asyncio client, so Redis could back only one of them.
+            uow=SyncInMemoryUnitOfWork(),
         )
         self.breakers.initialize()
         self.cache: StaleCache = (

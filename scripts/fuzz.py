@@ -1,14 +1,16 @@
 """Fuzz the twins for a while: `make fuzz` (FUZZ_MINUTES=10 by default).
 
-Runs the generated parity tests (contract_tests/test_differential.py, one test per spec
-operation, and contract_tests/test_lockstep.py) in rounds with random seeds and many examples,
-in two lanes at once (differential, lockstep), until the time is up. Each divergence (or 5xx)
+Runs the generated parity tests in rounds with random seeds and many examples, in two lanes at
+once until the time is up: contract_tests/test_differential.py one spec operation per round
+(each for a slice of the time, in a new random order every cycle) and
+contract_tests/test_lockstep.py. Each divergence (or 5xx)
 is recorded by contract_tests/twins.py once hypothesis has shrunk it; this script turns each
 new one into a reproducer under contract_tests/reproducers/:
 
     divergence_<signature>.json  the requests (since the seeded state) and both answers
     divergence_<signature>.py    replays them on fresh twins: uv run python <that file>
-    round_<n>_<lane>.log         the pytest output (falsifying example, hypothesis blob)
+    round_<n>_<lane>.log         the pytest output (falsifying example, hypothesis blob),
+                                 unless the round was cut short at the end of its time
 
 A divergence found once is not reported again by later rounds (CONDUIT_FUZZ_KNOWN), so they
 can find others. Prints `fuzz: N rounds, M divergences`; exits 1 if M > 0 (or a round broke).
@@ -31,10 +33,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 REPRODUCERS = ROOT / "contract_tests" / "reproducers"
-LANES = {
-    "differential": ["contract_tests/test_differential.py", "-k", "generated"],
-    "lockstep": ["contract_tests/test_lockstep.py"],
-}
+DIFFERENTIAL = ["contract_tests/test_differential.py", "-k", "generated"]
+LOCKSTEP = ["contract_tests/test_lockstep.py"]
+# A differential round fuzzes one operation for at most this share of the time (at least
+# MIN_SLICE seconds), operations in a new random order each cycle, so every one gets its turn.
+MIN_SLICE = 30.0
 REPRODUCER_TEMPLATE = '''"""{summary}
 
 {problems}
@@ -64,6 +67,7 @@ def _docstring_safe(text: str) -> str:
 class Fuzz:
     def __init__(self, minutes: float, examples: int, first_seed: int | None) -> None:
         self.deadline = time.monotonic() + minutes * 60
+        self.minutes = minutes
         self.examples = examples
         self.first_seed = first_seed
         self.work = Path(tempfile.mkdtemp(prefix="conduit-fuzz-"))
@@ -83,26 +87,61 @@ class Fuzz:
                 return seed
             return random.SystemRandom().randrange(2**32)
 
-    def lane(self, name: str, args: list[str]) -> None:
-        while (remaining := self.deadline - time.monotonic()) > 5:
-            seed = self.seed()
+    def differential_lane(self) -> None:
+        """One operation per round, each for a slice of the time, in shuffled cycles."""
+        operations = self.collect_tests(DIFFERENTIAL)
+        if not operations:
             with self.lock:
-                self.rounds += 1
-                number = self.rounds
-            print(f"fuzz: round {number} ({name}, seed {seed}), {remaining / 60:.1f} min left")
-            out = self.out / str(number)
-            out.mkdir()
-            output, code, timed_out = self.run(args, seed, remaining, out)
-            recorded = sorted(out.glob("*.json"))
-            new = self.collect(number, recorded)
-            if new or (code != 0 and not timed_out):
-                log = REPRODUCERS / f"round_{number}_{name}.log"
-                REPRODUCERS.mkdir(exist_ok=True)
-                log.write_text(output, encoding="utf-8")
-                if not recorded:
-                    with self.lock:
-                        self.broken_rounds += 1
-                    print(f"fuzz: round {number} failed without a divergence record, see {log}")
+                self.broken_rounds += 1
+            print("fuzz: could not collect the differential tests (try: pytest --collect-only)")
+            return
+        time_slice = max(MIN_SLICE, self.minutes * 60 / max(len(operations), 1))
+        while self.deadline - time.monotonic() > 5:
+            random.shuffle(operations)
+            for operation in operations:
+                if not self.round("differential", [operation], time_slice):
+                    return
+
+    def lockstep_lane(self) -> None:
+        while self.round("lockstep", LOCKSTEP, self.minutes * 60):
+            pass
+
+    def collect_tests(self, args: list[str]) -> list[str]:
+        listing = subprocess.run(
+            [sys.executable, "-m", "pytest", *args, "--collect-only", "-q"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+        return [line.strip() for line in listing.splitlines() if "::" in line]
+
+    def round(self, name: str, args: list[str], time_slice: float) -> bool:
+        """Run one round (one pytest process); False when the time is up."""
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 5:
+            return False
+        seed = self.seed()
+        with self.lock:
+            self.rounds += 1
+            number = self.rounds
+        what = args[0].split("::")[-1] if "::" in args[0] else name
+        print(f"fuzz: round {number} ({what}, seed {seed}), {remaining / 60:.1f} min left")
+        out = self.out / str(number)
+        out.mkdir()
+        output, code, timed_out = self.run(args, seed, min(remaining, time_slice), out)
+        recorded = sorted(out.glob("*.json"))
+        new = self.collect(number, recorded)
+        if not timed_out and (new or code != 0):
+            # (A round cut at the deadline printed no report; its records say it all.)
+            log = REPRODUCERS / f"round_{number}_{name}.log"
+            REPRODUCERS.mkdir(exist_ok=True)
+            log.write_text(output, encoding="utf-8")
+            if not recorded:
+                with self.lock:
+                    self.broken_rounds += 1
+                print(f"fuzz: round {number} failed without a divergence record, see {log}")
+        return True
 
     def run(self, args: list[str], seed: int, remaining: float, out: Path) -> tuple[str, int, bool]:
         env = {
@@ -119,6 +158,7 @@ class Fuzz:
             "pytest",
             *args,
             "-q",
+            "--show-capture=no",
             "-p",
             "no:cacheprovider",
             f"--hypothesis-seed={seed}",
@@ -191,8 +231,8 @@ class Fuzz:
 
     def main(self) -> int:
         threads = [
-            threading.Thread(target=self.lane, args=(name, args), name=name)
-            for name, args in LANES.items()
+            threading.Thread(target=self.differential_lane, name="differential"),
+            threading.Thread(target=self.lockstep_lane, name="lockstep"),
         ]
         for thread in threads:
             thread.start()

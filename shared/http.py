@@ -75,7 +75,7 @@ def check_json_body(content_type: str | None, body: bytes) -> None:
         if text.startswith("\ufeff"):
             raise ValueError("byte order mark")
         json.loads(text)
-    except ValueError as error:  # JSONDecodeError and UnicodeDecodeError both
+    except (ValueError, RecursionError) as error:  # JSON/Unicode errors; absurd nesting
         raise BodyRejected(400, INVALID_JSON) from error
 
 

@@ -92,6 +92,7 @@ class AsyncRedisStaleCache:
 class AsyncStaleCache(Protocol):
     async def get(self, url: str) -> LinkPreview | None: ...
     async def put(self, preview: LinkPreview) -> None: ...
+    async def close(self) -> None: ...
 
 
 class AsyncMemoryStaleCache:
@@ -105,3 +106,6 @@ class AsyncMemoryStaleCache:
 
     async def put(self, preview: LinkPreview) -> None:
         self.memory.put(preview)
+
+    async def close(self) -> None:
+        """Nothing to release."""
