@@ -94,12 +94,7 @@ async def handle_http_exception(request: Request, error: HTTPException) -> JSONR
         return error_response(
             405, http.METHOD_NOT_ALLOWED, headers={"Allow": _allowed_methods(request)}
         )
-    message = {
-        404: http.ROUTE_NOT_FOUND,
-        413: http.BODY_TOO_LARGE,
-        500: http.INTERNAL_ERROR,
-    }.get(status, HTTPStatus(status).phrase.lower())
-    return error_response(status, message)
+    return error_response(status, http.message_for_status(status))
 
 
 async def handle_unexpected_error(_request: Request, _error: Exception) -> JSONResponse:

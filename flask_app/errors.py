@@ -1,7 +1,6 @@
 """Every error leaves as the contract's envelope: {"errors": {"body": [...]}}."""
 
 from collections.abc import Callable
-from http import HTTPStatus
 from typing import Any
 
 from flask import Flask
@@ -95,9 +94,4 @@ def handle_http_exception(error: HTTPException) -> Response:
         return error_response(
             405, http.METHOD_NOT_ALLOWED, headers={"Allow": _allowed_methods(error)}
         )
-    message = {
-        404: http.ROUTE_NOT_FOUND,
-        413: http.BODY_TOO_LARGE,
-        500: http.INTERNAL_ERROR,
-    }.get(status, HTTPStatus(status).phrase.lower())
-    return error_response(status, message)
+    return error_response(status, http.message_for_status(status))

@@ -4,6 +4,7 @@ Each app turns its framework's errors into these, so both answer with the same b
 """
 
 import json
+from http import HTTPStatus
 from typing import Any
 
 from shared.errors import AuthenticationFailed
@@ -51,6 +52,17 @@ def error_body(*messages: str) -> dict[str, Any]:
 def status_for(error: DomainError) -> int:
     """The HTTP status of a domain error."""
     return STATUS_BY_ERROR[type(error)]
+
+
+def message_for_status(status: int) -> str:
+    """The message of an error the framework raised itself (routing, body limit, crash)."""
+    known = {
+        404: ROUTE_NOT_FOUND,
+        405: METHOD_NOT_ALLOWED,
+        413: BODY_TOO_LARGE,
+        500: INTERNAL_ERROR,
+    }
+    return known.get(status) or HTTPStatus(status).phrase.lower()
 
 
 def headers_for_status(status: int) -> dict[str, str]:
