@@ -5,6 +5,7 @@
 #   make conformance  the public RealWorld Postman suite against both apps, live
 #   make fuzz         Flask vs FastAPI parity fuzzing for FUZZ_MINUTES (default 10)
 #   make bench-links  link previews under load, Flask (gunicorn) vs FastAPI (uvicorn), ~2 min
+#   make load-smoke   every Locust scenario for 5 s against each app in turn, ~2 min
 #   make lint | migrate | seed | clean
 
 SHELL := /bin/bash
@@ -70,6 +71,12 @@ bench-links: setup
 	@echo "bench-links: link previews, Flask (gunicorn) vs FastAPI (uvicorn), upstream stand-in on 127.0.0.1"
 	@cd "$(ROOT)" && uv run python -m loadtests.bench_links
 	@echo "bench-links: done"
+
+.PHONY: load-smoke
+load-smoke: setup
+	@echo "load-smoke: Locust scenarios (loadtests/scenarios.py), Flask then FastAPI, on 127.0.0.1"
+	@cd "$(ROOT)" && uv run python -m loadtests.smoke
+	@echo "load-smoke: done"
 
 clean:
 	@echo "clean: removing .venv, SQLite databases, caches and newman"
