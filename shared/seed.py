@@ -67,14 +67,16 @@ TITLE_TEMPLATES = (
     "The {adjective} engineer's notes on {topic}",
     "Ten mistakes I made with {topic}",
 )
+# Demo links use the reserved .example domain (RFC 2606): they never resolve, so opening an
+# article's link previews on a demo server sends no traffic off the machine.
 LINKS = (
-    ("the Python documentation", "https://docs.python.org/3/"),
-    ("the SQLAlchemy tutorial", "https://docs.sqlalchemy.org/en/20/tutorial/"),
-    ("the RealWorld project", "https://github.com/gothinkster/realworld"),
-    ("the Flask docs", "https://flask.palletsprojects.com/"),
-    ("the FastAPI docs", "https://fastapi.tiangolo.com/"),
-    ("RFC 9110", "https://www.rfc-editor.org/rfc/rfc9110"),
-    ("the twelve-factor app", "https://12factor.net/"),
+    ("the Python documentation", "https://docs.python.example/3/"),
+    ("the SQLAlchemy tutorial", "https://docs.sqlalchemy.example/en/20/tutorial/"),
+    ("the RealWorld project", "https://realworld.example/"),
+    ("the Flask docs", "https://flask.example/"),
+    ("the FastAPI docs", "https://fastapi.example/"),
+    ("RFC 9110", "https://rfc-editor.example/rfc/rfc9110"),
+    ("the twelve-factor app", "https://12factor.example/"),
 )
 PARAGRAPHS = (
     "When I first ran into {topic}, I assumed it was a solved problem. It mostly is, but the "
