@@ -6,6 +6,7 @@
 #   make fuzz         Flask vs FastAPI parity fuzzing for FUZZ_MINUTES (default 10)
 #   make bench-links  link previews under load, Flask (gunicorn) vs FastAPI (uvicorn), ~2 min
 #   make load-smoke   every Locust scenario for 5 s against each app in turn, ~2 min
+#   make load         Flask vs FastAPI load comparison report (LOAD_ARGS="--duration 10 ..."), ~6 min
 #   make lint | migrate | seed | clean
 
 SHELL := /bin/bash
@@ -78,6 +79,18 @@ load-smoke: setup
 	@cd "$(ROOT)" && uv run python -m loadtests.smoke
 	@echo "load-smoke: done"
 
+.PHONY: load-ceilings
+load-ceilings: setup
+	@echo "load-ceilings: req/s of raw WSGI/ASGI, bare Flask/FastAPI and both apps (wrk, 127.0.0.1)$${LOAD_DATABASE_URL:+, SQLite and PostgreSQL}"
+	@cd "$(ROOT)" && uv run python -m loadtests.ceilings
+	@echo "load-ceilings: done"
+
+.PHONY: profile
+profile: setup
+	@echo "profile: pyinstrument, both apps in-process, text profiles in loadtests/reports/profiles/"
+	@cd "$(ROOT)" && uv run python -m loadtests.profile
+	@echo "profile: done"
+
 clean:
 	@echo "clean: removing .venv, SQLite databases, caches and newman"
 	@cd "$(ROOT)" && rm -rf .venv .run scripts/newman/node_modules \
@@ -85,3 +98,9 @@ clean:
 		*.db *.db-shm *.db-wal
 	@cd "$(ROOT)" && find . -name __pycache__ -type d -prune -exec rm -rf {} +
 	@echo "clean: done"
+
+.PHONY: load
+load: setup
+	@echo "load: Flask vs FastAPI side by side, scenarios mixed, reader, author, links, 30 s each, ~6 min"
+	@cd "$(ROOT)" && uv run python -m loadtests compare $(LOAD_ARGS)
+	@echo "load: done, report in loadtests/reports/<timestamp>/report.md and report.html"
