@@ -41,9 +41,11 @@ class SteppingClock:
 
 
 def format_timestamp(moment: datetime) -> str:
-    """Format as ISO 8601 in UTC with milliseconds and a Z suffix: 2026-12-04T10:00:00.000Z."""
-    if moment.tzinfo is None:
-        # SQLite hands back naive datetimes; everything stored is UTC.
-        moment = moment.replace(tzinfo=UTC)
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    """Format as ISO 8601 in UTC with milliseconds and a Z suffix: 2026-12-04T10:00:00.000Z.
+
+    On the hot path (40 calls per page of articles), so no strftime and no needless astimezone.
+    """
+    # SQLite hands back naive datetimes; everything stored is UTC.
+    if moment.tzinfo is not None and moment.utcoffset():
+        moment = moment.astimezone(UTC)
+    return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
