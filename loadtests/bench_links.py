@@ -41,9 +41,7 @@ import asyncio
 import json
 import os
 import secrets
-import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -67,14 +65,17 @@ import aiohttp
 from alembic import command
 from alembic.config import Config
 
+from loadtests.processes import CLIENT_CPU
+from loadtests.processes import HOST
+from loadtests.processes import SERVER_CPU
+from loadtests.processes import can_pin
+from loadtests.processes import free_port
+from loadtests.processes import http_get
 from shared.settings import PROJECT_ROOT
 from shared.settings import Settings
 from upstream import running_upstream
 
 REPORTS = PROJECT_ROOT / "loadtests" / "reports"
-HOST = "127.0.0.1"
-SERVER_CPU = 0
-CLIENT_CPU = 1
 
 
 def _env_int(name: str, default: int) -> int:
@@ -118,27 +119,6 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 
 # Processes
-
-
-def _pinning() -> bool:
-    """Pin when taskset exists and this process may use CPUs 0 and 1."""
-    return shutil.which("taskset") is not None and {SERVER_CPU, CLIENT_CPU} <= set(
-        os.sched_getaffinity(0)
-    )
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
-def _get(url: str, timeout: float = 2.0) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return int(response.status), response.read()
-    except urllib.error.HTTPError as error:
-        return int(error.code), error.read()
 
 
 def _post_json(url: str, payload: dict[str, Any], token: str | None = None) -> dict[str, Any]:
@@ -219,7 +199,7 @@ def running_app(
     app: str, env: dict[str, str], arguments: argparse.Namespace, pin: bool, log_path: Path
 ) -> Iterator[str]:
     """Serve one app on a free port of 127.0.0.1 until the block ends; yield its base URL."""
-    port = _free_port()
+    port = free_port()
     prefix = ["taskset", "-c", str(SERVER_CPU)] if pin else []
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -237,7 +217,7 @@ def running_app(
                 if process.poll() is not None:
                     raise RuntimeError(f"{app} exited at start-up; see {log_path}")
                 try:
-                    if _get(f"{base_url}/api/tags")[0] == 200:
+                    if http_get(f"{base_url}/api/tags")[0] == 200:
                         break
                 except OSError:
                     pass
@@ -257,7 +237,7 @@ def migrate(settings: Settings) -> None:
 
 
 def _stand_in(base_url: str, path: str) -> dict[str, Any]:
-    status, body = _get(f"{base_url}{path}")
+    status, body = http_get(f"{base_url}{path}")
     assert status == 200, (path, status)
     result: dict[str, Any] = json.loads(body)
     return result
@@ -364,7 +344,7 @@ def measure_app(
     app: str, base_url: str, slug: str, stand_in: str, arguments: argparse.Namespace
 ) -> AppResult:
     url = f"{base_url}/api/articles/{slug}/links"
-    status, body = _get(url, timeout=30)
+    status, body = http_get(url, timeout=30)
     problem, statuses = verdict(status, body, arguments.links)
     if problem is not None:
         raise RuntimeError(f"{app}: first answer is wrong ({problem}, {dict(statuses)}): {body!r}")
@@ -495,7 +475,7 @@ def _on_term(_signal: int, _frame: FrameType | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = _arguments(argv)
-    pin = _pinning()
+    pin = can_pin()
     if pin:
         os.sched_setaffinity(0, {CLIENT_CPU})  # the load generator; servers get taskset -c 0
     signal.signal(signal.SIGALRM, _on_alarm)

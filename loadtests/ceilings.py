@@ -26,13 +26,10 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextlib import suppress
@@ -43,12 +40,15 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from loadtests.processes import CLIENT_CPU
+from loadtests.processes import HOST
+from loadtests.processes import SERVER_CPU
+from loadtests.processes import can_pin
+from loadtests.processes import free_port
+from loadtests.processes import http_get
 from shared.settings import PROJECT_ROOT
 
 REPORTS = PROJECT_ROOT / "loadtests" / "reports"
-HOST = "127.0.0.1"
-SERVER_CPU = 0
-CLIENT_CPU = 1
 LOAD_DATABASE = "conduit_load"
 TAGS = "/api/tags"
 ARTICLES = "/api/articles?limit=20"
@@ -172,26 +172,6 @@ def run_wrk(wrk: str, url: str, seconds: float, connections: int, pin: bool) -> 
 # Servers
 
 
-def _pinning() -> bool:
-    return shutil.which("taskset") is not None and {SERVER_CPU, CLIENT_CPU} <= set(
-        os.sched_getaffinity(0)
-    )
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
-def _get(url: str, timeout: float = 5.0) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return int(response.status), response.read()
-    except urllib.error.HTTPError as error:
-        return int(error.code), error.read()
-
-
 def _server_command(target: Target, port: int, gthread_threads: int) -> list[str]:
     if target.server.startswith("gunicorn"):
         worker_class = target.server.split()[1]
@@ -256,7 +236,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 def serving(
     target: Target, env: dict[str, str], pin: bool, gthread_threads: int, log_path: Path
 ) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     prefix = ["taskset", "-c", str(SERVER_CPU)] if pin else []
     with log_path.open("ab") as log:
         process = subprocess.Popen(
@@ -274,7 +254,7 @@ def serving(
                 if process.poll() is not None:
                     raise RuntimeError(f"{target.label} exited at start-up; see {log_path}")
                 with suppress(OSError):
-                    if _get(f"{base_url}{TAGS}")[0] == 200:
+                    if http_get(f"{base_url}{TAGS}")[0] == 200:
                         break
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"{target.label} not ready after 60 s; see {log_path}")
@@ -350,7 +330,7 @@ def _body_of_real_app(
 ) -> bytes:
     real_fastapi = next(t for t in _targets(gthread_threads) if t.label == "FastAPI app")
     with serving(real_fastapi, env, pin, gthread_threads, log_path) as base_url:
-        status, body = _get(f"{base_url}{TAGS}")
+        status, body = http_get(f"{base_url}{TAGS}")
     if status != 200:
         raise RuntimeError(f"the FastAPI app answered {status} to GET {TAGS}")
     return body
@@ -383,7 +363,7 @@ def measure_database(
             say(f"time limit reached; skipping {target.server} {target.label}")
             continue
         with serving(target, env, pin, arguments.gthread_threads, log_path) as base_url:
-            status, answer = _get(f"{base_url}{TAGS}")
+            status, answer = http_get(f"{base_url}{TAGS}")
             if status != 200 or json.loads(answer) != json.loads(body):
                 raise RuntimeError(f"{target.label}: GET {TAGS} differs from the real app")
             for path in target.paths:
@@ -488,7 +468,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     arguments = _arguments(argv)
     wrk = ensure_wrk()
-    pin = _pinning()
+    pin = can_pin()
     if not pin:
         say("taskset or CPUs 0 and 1 unavailable: server and wrk will share the CPUs")
     deadline = time.monotonic() + arguments.time_limit

@@ -9,7 +9,6 @@ time per call and its throughput. The server runs in its own process, so its CPU
 
 import argparse
 import asyncio
-import socket
 import subprocess
 import sys
 import time
@@ -19,11 +18,7 @@ from collections.abc import Callable
 import aiohttp
 import httpx
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from loadtests.processes import free_port
 
 
 async def _run(
@@ -72,7 +67,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--calls", type=int, default=2000)
     arguments = parser.parse_args()
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "upstream", "--port", str(port)],
         stdout=subprocess.DEVNULL,

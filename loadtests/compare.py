@@ -47,6 +47,8 @@ from loadtests import bench_links
 from loadtests import bulk_seed
 from loadtests import compare_report
 from loadtests.bench_links import HOST
+from loadtests.processes import SERVER_CPU
+from loadtests.processes import can_pin
 from loadtests.smoke import LINKS
 from loadtests.smoke import LINKS_TAG
 from loadtests.smoke import create_links_article
@@ -377,11 +379,11 @@ def _redacted_url(url: str) -> str:
 def run_all(
     arguments: argparse.Namespace, folders: dict[str, Path], info: dict[str, str]
 ) -> list[Run]:
-    pin = bench_links._pinning()
+    pin = can_pin()
     all_cpus = set(os.sched_getaffinity(0))
-    generator_cpus = (all_cpus - {bench_links.SERVER_CPU}) if pin else None
+    generator_cpus = (all_cpus - {SERVER_CPU}) if pin else None
     info["CPU pinning"] = (
-        f"server on CPU {bench_links.SERVER_CPU} (taskset); Locust and the upstream stand-in on "
+        f"server on CPU {SERVER_CPU} (taskset); Locust and the upstream stand-in on "
         f"CPU(s) {','.join(map(str, sorted(generator_cpus or ())))}"
         if pin
         else "none (taskset or a second CPU unavailable): everything shares the machine"

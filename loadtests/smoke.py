@@ -33,6 +33,8 @@ from pathlib import Path
 
 from loadtests import bench_links
 from loadtests.bench_links import HOST
+from loadtests.processes import CLIENT_CPU
+from loadtests.processes import can_pin
 from shared.settings import PROJECT_ROOT
 from shared.settings import Settings
 from upstream import running_upstream
@@ -90,7 +92,7 @@ def run_locust(
     app: str, scenario: str, base_url: str, users: int, seconds: int, folder: Path, pin: bool
 ) -> Row:
     prefix = folder / f"{app}-{scenario}"
-    prefix_cpu = ["taskset", "-c", str(bench_links.CLIENT_CPU)] if pin else []
+    prefix_cpu = ["taskset", "-c", str(CLIENT_CPU)] if pin else []
     command = [
         *prefix_cpu,
         sys.executable,
@@ -216,10 +218,10 @@ def create_links_article(base_url: str, stand_in: str) -> str:
 
 
 def run(arguments: argparse.Namespace, folder: Path) -> list[Row]:
-    pin = bench_links._pinning()
+    pin = can_pin()
     server_arguments = bench_links._arguments([])  # server settings: FLASK_* / FASTAPI_* env
     rows: list[Row] = []
-    stand_in_prefix = ["taskset", "-c", str(bench_links.CLIENT_CPU)] if pin else []
+    stand_in_prefix = ["taskset", "-c", str(CLIENT_CPU)] if pin else []
     with (
         (folder / "upstream.log").open("wb") as upstream_log,
         running_upstream(prefix=stand_in_prefix, log=upstream_log) as stand_in,
