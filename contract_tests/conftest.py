@@ -19,12 +19,14 @@ from sqlalchemy import create_engine
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from contract_tests.support import ANOTHER_WORKER_TAGS_CACHE_SECONDS
 from contract_tests.support import Api
 from contract_tests.transports import ServerLikeASGIPath
 from contract_tests.transports import ServerLikePathInfo
 from contract_tests.transports import ServerLikeWSGITransport
 from shared.db import create_sync_engine
 from shared.models import Base
+from shared.services.tags import TagListCache
 from shared.settings import PROJECT_ROOT
 from shared.settings import Settings
 
@@ -92,8 +94,9 @@ def migrate(settings: Settings) -> None:
 
 
 class Target:
-    """One app under test: its client and, in-process, the app's engine (to count statements)
-    and a separate sync engine on the same database (to empty it between tests)."""
+    """One app under test: its client and, in-process, the app's engine (to count statements),
+    a separate sync engine on the same database (to empty it between tests) and the app's
+    per-process caches (emptied with it: the rows vanish behind the app's back)."""
 
     def __init__(
         self,
@@ -101,11 +104,13 @@ class Target:
         client: httpx.Client,
         app_engine: Engine | None = None,
         cleaning_engine: Engine | None = None,
+        caches: tuple[TagListCache, ...] = (),
     ) -> None:
         self.name = name
         self.client = client
         self.app_engine = app_engine
         self.cleaning_engine = cleaning_engine
+        self.caches = caches
 
     def clean(self) -> None:
         if self.cleaning_engine is None:
@@ -113,9 +118,11 @@ class Target:
         with self.cleaning_engine.begin() as connection:
             for table in reversed(Base.metadata.sorted_tables):
                 connection.execute(table.delete())
+        for cache in self.caches:
+            cache.clear()
 
 
-def test_settings(database_url: str) -> Settings:
+def test_settings(database_url: str, **overrides: Any) -> Settings:
     """Settings of an in-process app under test."""
     return Settings(
         database_url=database_url,
@@ -135,39 +142,58 @@ def test_settings(database_url: str) -> Settings:
         link_preview_breaker_threshold=3,
         link_preview_breaker_cooldown_seconds=1.0,
         link_preview_concurrency=4,
+        **overrides,
     )
 
 
 @contextmanager
+def app_in_process(app_name: str, settings: Settings) -> Iterator[tuple[httpx.Client, Any]]:
+    """A client for a new instance of one app (flask or fastapi) in this process, and the app."""
+    if app_name == "flask":
+        from flask_app import create_app as create_flask_app
+
+        flask_app = create_flask_app(settings)
+        transport = ServerLikeWSGITransport(app=ServerLikePathInfo(flask_app))
+        with httpx.Client(transport=transport, base_url="http://testserver") as client:
+            yield client, flask_app
+    else:
+        from fastapi_app import create_app as create_fastapi_app
+
+        fastapi_app = create_fastapi_app(settings)
+        with TestClient(
+            ServerLikeASGIPath(fastapi_app),
+            base_url="http://testserver",
+            raise_server_exceptions=False,
+        ) as client:
+            yield client, fastapi_app
+
+
+def _engine_and_caches(app: Any) -> tuple[Engine, tuple[TagListCache, ...]]:
+    if hasattr(app, "extensions"):  # Flask
+        return app.extensions["db_engine"], (app.extensions["tag_cache"],)
+    return app.state.db_engine.sync_engine, (app.state.tag_cache,)
+
+
+@contextmanager
 def in_process_target(
-    app_name: str, database: str, tmp_path_factory: pytest.TempPathFactory, label: str = ""
+    app_name: str,
+    database: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    label: str = "",
+    **settings_overrides: Any,
 ) -> Iterator[Target]:
     """One app in-process on its own fresh, migrated database (sqlite or postgres).
 
     `label` keeps the PostgreSQL database apart from other targets of the same app.
     """
-    settings = test_settings(_database_url(app_name, database, tmp_path_factory, label))
+    database_url = _database_url(app_name, database, tmp_path_factory, label)
+    settings = test_settings(database_url, **settings_overrides)
     migrate(settings)
     cleaning_engine = create_sync_engine(settings)
-    name = f"{app_name}-{database}"
     try:
-        if app_name == "flask":
-            from flask_app import create_app as create_flask_app
-
-            flask_app = create_flask_app(settings)
-            transport = ServerLikeWSGITransport(app=ServerLikePathInfo(flask_app))
-            with httpx.Client(transport=transport, base_url="http://testserver") as client:
-                yield Target(name, client, flask_app.extensions["db_engine"], cleaning_engine)
-        else:
-            from fastapi_app import create_app as create_fastapi_app
-
-            fastapi_app = create_fastapi_app(settings)
-            with TestClient(
-                ServerLikeASGIPath(fastapi_app),
-                base_url="http://testserver",
-                raise_server_exceptions=False,
-            ) as client:
-                yield Target(name, client, fastapi_app.state.db_engine.sync_engine, cleaning_engine)
+        with app_in_process(app_name, settings) as (client, app):
+            app_engine, caches = _engine_and_caches(app)
+            yield Target(f"{app_name}-{database}", client, app_engine, cleaning_engine, caches)
     finally:
         cleaning_engine.dispose()
 
@@ -191,6 +217,20 @@ def api(app_target: Target) -> Api:
     """A client for the app under test, on an empty database (in-process targets)."""
     app_target.clean()
     return Api(app_target.name, app_target.client, app_target.app_engine)
+
+
+@pytest.fixture
+def another_worker(app_target: Target, api: Api) -> Iterator[Api]:
+    """A second instance of the app under test on the same database, as a second worker process
+    is (in-process targets only); it caches the tag list for 2 s."""
+    if app_target.cleaning_engine is None:
+        pytest.skip("a second worker needs the app under test in-process")
+    database_url = app_target.cleaning_engine.url.render_as_string(hide_password=False)
+    settings = test_settings(database_url, tags_cache_seconds=ANOTHER_WORKER_TAGS_CACHE_SECONDS)
+    app_name = app_target.name.split("-")[0]
+    with app_in_process(app_name, settings) as (client, app):
+        engine, _caches = _engine_and_caches(app)
+        yield Api(f"{app_target.name} (worker 2)", client, engine)
 
 
 @pytest.fixture

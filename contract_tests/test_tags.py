@@ -1,10 +1,14 @@
 """GET /api/tags (S12): tags in use by at least one article, normalised (S3), sorted, no auth.
+Each worker process caches the list (S12a): its own writes show at once, other workers' within
+TAGS_CACHE_SECONDS.
 
 Against a live server the list holds other tags too: the tests check their own (unique) tags
 and that the whole list is sorted and free of duplicates."""
 
+import time
 from typing import Any
 
+from contract_tests.support import ANOTHER_WORKER_TAGS_CACHE_SECONDS
 from contract_tests.support import Api
 from contract_tests.support import unique_name
 
@@ -75,3 +79,23 @@ def test_tag_used_by_several_articles_is_listed_once(api: Api) -> None:
     api.create_article(author, tags=[tag.upper()])
     api.create_article(author, tags=[f" {tag} "])
     assert tags_in_use(api).count(tag) == 1
+
+
+def test_a_write_through_another_worker_shows_once_its_cache_expires(
+    api: Api, another_worker: Api
+) -> None:
+    author = api.register()
+    first = unique_name("tag")
+    api.create_article(author, tags=[first])
+    assert first in tags_in_use(another_worker)  # worker 2 reads and caches the list
+    cached_at = time.monotonic()
+
+    second = unique_name("tag")
+    api.create_article(author, tags=[second])  # through worker 1, which drops its own cache
+    assert second in tags_in_use(api)
+    stale = tags_in_use(another_worker)
+    assert time.monotonic() - cached_at < ANOTHER_WORKER_TAGS_CACHE_SECONDS, "test too slow"
+    assert first in stale and second not in stale, "worker 2 should still serve its cached list"
+
+    time.sleep(ANOTHER_WORKER_TAGS_CACHE_SECONDS - (time.monotonic() - cached_at) + 0.05)
+    assert second in tags_in_use(another_worker)

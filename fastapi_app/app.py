@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from fastapi_app import caches
 from fastapi_app import db
 from fastapi_app import errors
 from fastapi_app import guards
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
 
     db.init_app(app, settings)
+    caches.init_app(app, settings)
     errors.init_app(app)
     guards.init_app(app)
     for module in (users, profiles, articles, comments, tags, links):

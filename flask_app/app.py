@@ -3,6 +3,7 @@
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
+from flask_app import caches
 from flask_app import db
 from flask_app import errors
 from flask_app import guards
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.url_map.converters["int"] = AsciiIntegerConverter
 
     db.init_app(app, settings)
+    caches.init_app(app, settings)
     api = errors.init_app(app)
     guards.init_app(app)
     app.extensions["link_previewer"] = LinkPreviewer(settings)

@@ -125,4 +125,7 @@ class Comment(Base):
     updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utc_now)
 
 
+# The Core tables behind the mapped classes, for statements that need no ORM (the hot reads).
+user_table: Table = User.__table__  # type: ignore[assignment]
+article_table: Table = Article.__table__  # type: ignore[assignment]
 tag_table: Table = Tag.__table__  # type: ignore[assignment]

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     # Pool sizes are per process; a gunicorn or uvicorn worker is one process.
     database_pool_size: int = 10
+    # GET /api/tags is cached per process for this long (0: off); see TagListCache.
+    tags_cache_seconds: float = 5.0
 
     @model_validator(mode="after")
     def refuse_development_key_in_production(self) -> "Settings":

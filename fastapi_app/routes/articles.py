@@ -10,6 +10,7 @@ from fastapi import Response
 from fastapi_app import schemas
 from fastapi_app.auth import CurrentUser
 from fastapi_app.auth import OptionalUser
+from fastapi_app.caches import TagCacheDep
 from fastapi_app.db import SessionDep
 from fastapi_app.errors import error_responses
 from fastapi_app.guards import GuardedRoute
@@ -61,13 +62,17 @@ async def list_articles(
     responses=error_responses(*BODY_ERRORS, 401),
 )
 async def create_article(
-    data: schemas.NewArticleRequest, current_user: CurrentUser, session: SessionDep
+    data: schemas.NewArticleRequest,
+    current_user: CurrentUser,
+    session: SessionDep,
+    tag_cache: TagCacheDep,
 ) -> Any:
     """Create an article."""
     draft = articles.prepare_article(**data.article.model_dump())
     article = await session.run_sync(
         articles.create_article, author_id=current_user.id, draft=draft
     )
+    tag_cache.clear()
     return {"article": article}
 
 
@@ -87,13 +92,18 @@ async def get_article(slug: str, current_user: OptionalUser, session: SessionDep
     responses=error_responses(*BODY_ERRORS, 401, 403, 404),
 )
 async def update_article(
-    data: schemas.UpdateArticleRequest, slug: str, current_user: CurrentUser, session: SessionDep
+    data: schemas.UpdateArticleRequest,
+    slug: str,
+    current_user: CurrentUser,
+    session: SessionDep,
+    tag_cache: TagCacheDep,
 ) -> Any:
     """Update an article (author only)."""
     changes = articles.prepare_changes(**data.article.model_dump(exclude_unset=True))
     article = await session.run_sync(
         articles.update_article, slug=slug, user_id=current_user.id, changes=changes
     )
+    tag_cache.clear()
     return {"article": article}
 
 
@@ -103,9 +113,12 @@ async def update_article(
     response_class=Response,
     responses=error_responses(401, 403, 404),
 )
-async def delete_article(slug: str, current_user: CurrentUser, session: SessionDep) -> None:
+async def delete_article(
+    slug: str, current_user: CurrentUser, session: SessionDep, tag_cache: TagCacheDep
+) -> None:
     """Delete an article (author only)."""
     await session.run_sync(articles.delete_article, slug=slug, user_id=current_user.id)
+    tag_cache.clear()
 
 
 @router.post(

@@ -5,6 +5,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from fastapi_app import schemas
+from fastapi_app.caches import TagCacheDep
 from fastapi_app.db import SessionDep
 from fastapi_app.errors import error_responses
 from fastapi_app.guards import GuardedRoute
@@ -14,6 +15,10 @@ router = APIRouter(prefix="/api", tags=["Tags"], route_class=GuardedRoute)
 
 
 @router.get("/tags", response_model=schemas.TagsResponse, responses=error_responses())
-async def list_tags(session: SessionDep) -> Any:
+async def list_tags(tag_cache: TagCacheDep, session: SessionDep) -> Any:
     """Every tag in use, sorted."""
-    return {"tags": await session.run_sync(tags.list_tags)}
+    tag_list = tag_cache.fresh()
+    if tag_list is None:
+        generation = tag_cache.generation()
+        tag_list = tag_cache.store(await session.run_sync(tags.list_tags), generation)
+    return {"tags": tag_list}

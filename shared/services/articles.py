@@ -4,25 +4,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement
 from sqlalchemy import delete
-from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm import aliased
 
 from shared import rules
 from shared.errors import NotFound
 from shared.errors import PermissionDenied
 from shared.models import Article
 from shared.models import Tag
-from shared.models import User
 from shared.models import article_tags
 from shared.models import favorites
-from shared.models import follows
 from shared.models import tag_table
 from shared.rules import UNSET
 from shared.rules import Unset
@@ -97,60 +92,21 @@ def prepare_changes(
     )
 
 
-def _filters(
-    *,
-    tag: str | None = None,
-    author: str | None = None,
-    favorited: str | None = None,
-    feed_of: int | None = None,
-) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if tag is not None:
-        tag_name = " ".join(tag.split()).lower()
-        conditions.append(
-            Article.id.in_(
-                select(article_tags.c.article_id)
-                .join(Tag, Tag.id == article_tags.c.tag_id)
-                .where(Tag.name == tag_name)
-            )
-        )
-    if author is not None:
-        conditions.append(User.username == author)
-    if favorited is not None:
-        fan = aliased(User)
-        conditions.append(
-            Article.id.in_(
-                select(favorites.c.article_id)
-                .join(fan, fan.id == favorites.c.user_id)
-                .where(fan.username == favorited)
-            )
-        )
-    if feed_of is not None:
-        conditions.append(
-            Article.author_id.in_(
-                select(follows.c.followed_id).where(follows.c.follower_id == feed_of)
-            )
-        )
-    return conditions
-
-
 def _page(
-    session: Session, *, viewer_id: int | None, page: rules.Page, conditions: list[Any]
+    session: Session, *, shape: queries.ListShape, page: rules.Page, values: dict[str, Any]
 ) -> ArticlePage:
-    """Count, one page of rows and their tags: three statements for any page size."""
-    total = session.execute(
-        select(func.count(Article.id)).join(User, User.id == Article.author_id).where(*conditions)
-    ).scalar_one()
-    rows = session.execute(
-        queries.article_select(viewer_id, with_body=False)
-        .where(*conditions)
-        .order_by(Article.created_at.desc(), Article.id.desc())
-        .limit(page.limit)
-        .offset(page.offset)
-    ).all()
-    tags = queries.tags_by_article(session, [row.id for row in rows])
+    """One statement for the page, its tags and the total, whatever the page size."""
+    page_statement, count_statement = queries.list_statements(shape)
+    values = {**values, "limit": page.limit, "offset": page.offset}
+    rows = session.execute(page_statement, values).all()
+    if rows:
+        total = rows[0][0]
+    elif page.offset == 0:
+        total = 0
+    else:  # past the end: the page has no row to carry the total
+        total = session.execute(count_statement, values).scalar_one()
     return ArticlePage(
-        articles=tuple(queries.summary_from_row(row, tags.get(row.id, ())) for row in rows),
+        articles=tuple(queries.summary_from_columns(row[1:]) for row in rows),
         articles_count=total,
     )
 
@@ -165,25 +121,31 @@ def list_articles(
     favorited: str | None = None,
 ) -> ArticlePage:
     """Articles, newest first, filtered by tag, author and favoriting user (all combined)."""
-    conditions = _filters(tag=tag, author=author, favorited=favorited)
-    return _page(session, viewer_id=viewer_id, page=page, conditions=conditions)
+    values: dict[str, Any] = {"viewer_id": viewer_id, "author": author, "favorited": favorited}
+    if tag is not None:
+        values["tag"] = " ".join(tag.split()).lower()  # as tags are stored
+    shape = queries.ListShape(
+        viewer=viewer_id is not None,
+        tag=tag is not None,
+        author=author is not None,
+        favorited=favorited is not None,
+    )
+    return _page(session, shape=shape, page=page, values=values)
 
 
 def feed_articles(session: Session, *, viewer_id: int, page: rules.Page) -> ArticlePage:
     """Articles by the authors the viewer follows, newest first."""
-    conditions = _filters(feed_of=viewer_id)
-    return _page(session, viewer_id=viewer_id, page=page, conditions=conditions)
+    shape = queries.ListShape(viewer=True, feed=True)
+    return _page(session, shape=shape, page=page, values={"viewer_id": viewer_id})
 
 
 def get_article(session: Session, *, slug: str, viewer_id: int | None) -> ArticleView:
     """One article with its body; NotFound for an unknown slug."""
-    row = session.execute(
-        queries.article_select(viewer_id, with_body=True).where(Article.slug == slug)
-    ).first()
+    statement = queries.article_statement(viewer=viewer_id is not None, with_body=True)
+    row = session.execute(statement, {"slug": slug, "viewer_id": viewer_id}).first()
     if row is None:
         raise NotFound(ARTICLE_NOT_FOUND)
-    tags = queries.tags_by_article(session, [row.id])
-    return queries.article_from_row(row, tags.get(row.id, ()))
+    return queries.article_from_columns(row)
 
 
 def get_article_body(session: Session, *, slug: str) -> str:

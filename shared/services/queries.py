@@ -1,12 +1,15 @@
 """SQL shared by the services: viewer-dependent columns are computed in the database."""
 
-from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+from sqlalchemy import BindParameter
 from sqlalchemy import ColumnElement
 from sqlalchemy import Select
 from sqlalchemy import Table
+from sqlalchemy import bindparam
 from sqlalchemy import exists
 from sqlalchemy import false
 from sqlalchemy import func
@@ -16,12 +19,13 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
-from shared.models import Article
-from shared.models import Tag
 from shared.models import User
+from shared.models import article_table
 from shared.models import article_tags
 from shared.models import favorites
 from shared.models import follows
+from shared.models import tag_table
+from shared.models import user_table
 from shared.views import ArticleSummary
 from shared.views import ArticleView
 from shared.views import ProfileView
@@ -51,80 +55,184 @@ def profile_from_row(row: Row[Any], prefix: str = "") -> ProfileView:
     )
 
 
-def article_select(viewer_id: int | None, *, with_body: bool) -> Select[Any]:
-    """One row per article with its author, favorite count and the viewer's flags."""
+# Tag names of an article travel as one string, joined by a character no tag can contain:
+# rules.normalize_tags splits tags on whitespace, and U+001F counts as whitespace in Python.
+TAG_SEPARATOR = "\x1f"
+assert TAG_SEPARATOR.isspace()
+
+# The hot reads below are built once per shape and cached: every value is a bound parameter,
+# so SQLAlchemy reuses the statement's cache key and compiled SQL, and no ORM is involved.
+_NEWEST_FIRST = (article_table.c.created_at.desc(), article_table.c.id.desc())
+
+
+@dataclass(frozen=True, slots=True)
+class ListShape:
+    """Which filters a list of articles has; each shape is one cached statement."""
+
+    viewer: bool = False
+    tag: bool = False
+    author: bool = False
+    favorited: bool = False
+    feed: bool = False
+
+
+def _list_conditions(shape: ListShape) -> list[ColumnElement[bool]]:
+    """WHERE clauses on `articles` only, so the count and the page use the same ones."""
+    conditions: list[ColumnElement[bool]] = []
+    if shape.tag:
+        conditions.append(
+            article_table.c.id.in_(
+                select(article_tags.c.article_id)
+                .join(tag_table, tag_table.c.id == article_tags.c.tag_id)
+                .where(tag_table.c.name == bindparam("tag"))
+            )
+        )
+    if shape.author:
+        conditions.append(
+            article_table.c.author_id
+            == select(user_table.c.id)
+            .where(user_table.c.username == bindparam("author"))
+            .scalar_subquery()
+        )
+    if shape.favorited:
+        conditions.append(
+            article_table.c.id.in_(
+                select(favorites.c.article_id)
+                .join(user_table, user_table.c.id == favorites.c.user_id)
+                .where(user_table.c.username == bindparam("favorited"))
+            )
+        )
+    if shape.feed:
+        conditions.append(
+            article_table.c.author_id.in_(
+                select(follows.c.followed_id).where(follows.c.follower_id == bindparam("viewer_id"))
+            )
+        )
+    return conditions
+
+
+def _article_columns(viewer: bool) -> list[ColumnElement[Any]]:
+    """An article with its author, tags, favorite count and the viewer's flags (in SQL)."""
+    article_id = article_table.c.id
+    tag_names = (
+        select(func.aggregate_strings(tag_table.c.name, TAG_SEPARATOR))
+        .select_from(article_tags.join(tag_table, tag_table.c.id == article_tags.c.tag_id))
+        .where(article_tags.c.article_id == article_id)
+        .scalar_subquery()
+    )
     favorites_count = (
         select(func.count())
         .select_from(favorites)
-        .where(favorites.c.article_id == Article.id)
+        .where(favorites.c.article_id == article_id)
         .scalar_subquery()
     )
-    favorited: ColumnElement[bool] = (
-        false()
-        if viewer_id is None
-        else exists().where(favorites.c.article_id == Article.id, favorites.c.user_id == viewer_id)
-    )
-    columns: list[Any] = [
-        Article.id,
-        Article.slug,
-        Article.title,
-        Article.description,
-        Article.created_at,
-        Article.updated_at,
-        favorites_count.label("favorites_count"),
+    favorited: ColumnElement[bool] = false()
+    following: ColumnElement[bool] = false()
+    if viewer:
+        viewer_id: BindParameter[int] = bindparam("viewer_id")
+        favorited = exists().where(
+            favorites.c.article_id == article_id, favorites.c.user_id == viewer_id
+        )
+        following = exists().where(
+            follows.c.follower_id == viewer_id,
+            follows.c.followed_id == article_table.c.author_id,
+        )
+    return [
+        article_table.c.slug,
+        article_table.c.title,
+        article_table.c.description,
+        article_table.c.created_at,
+        article_table.c.updated_at,
         favorited.label("favorited"),
-        User.username.label("author_username"),
-        User.bio.label("author_bio"),
-        User.image.label("author_image"),
-        is_following(viewer_id, Article.author_id).label("author_following"),
+        favorites_count.label("favorites_count"),
+        user_table.c.username,
+        user_table.c.bio,
+        user_table.c.image,
+        following.label("following"),
+        tag_names.label("tag_names"),
     ]
+
+
+@cache
+def list_statements(shape: ListShape) -> tuple[Select[Any], Select[Any]]:
+    """(page, count) for a list shape; bound: limit, offset, and the shape's filter values.
+
+    The page is one statement: the ids of the page (a derived table, so per-article
+    subqueries run for the page's rows only), their columns, and the total as a scalar
+    subquery. The count alone is needed only when the page is empty and the offset is not 0.
+    """
+    conditions = _list_conditions(shape)
+    count = select(func.count()).select_from(article_table).where(*conditions)
+    page_ids = (
+        select(article_table.c.id)
+        .where(*conditions)
+        .order_by(*_NEWEST_FIRST)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+        .subquery("page_ids")
+    )
+    page = (
+        select(count.scalar_subquery().label("total"), *_article_columns(shape.viewer))
+        .select_from(
+            page_ids.join(article_table, article_table.c.id == page_ids.c.id).join(
+                user_table, user_table.c.id == article_table.c.author_id
+            )
+        )
+        .order_by(*_NEWEST_FIRST)
+    )
+    return page, count
+
+
+@cache
+def article_statement(*, viewer: bool, with_body: bool) -> Select[Any]:
+    """One article by slug (bound: slug, and viewer_id when `viewer`)."""
+    columns = _article_columns(viewer)
     if with_body:
-        columns.append(Article.body)
-    return select(*columns).join(User, User.id == Article.author_id)
-
-
-def tags_by_article(session: Session, article_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
-    """Tag names per article, sorted, in one statement whatever the number of articles."""
-    if not article_ids:
-        return {}
-    rows = session.execute(
-        select(article_tags.c.article_id, Tag.name)
-        .join(Tag, Tag.id == article_tags.c.tag_id)
-        .where(article_tags.c.article_id.in_(article_ids))
+        columns.append(article_table.c.body)
+    return (
+        select(*columns)
+        .select_from(article_table.join(user_table, user_table.c.id == article_table.c.author_id))
+        .where(article_table.c.slug == bindparam("slug"))
     )
-    tags: defaultdict[int, list[str]] = defaultdict(list)
-    for article_id, name in rows:
-        tags[article_id].append(name)
-    # Sorted by code point here: ORDER BY would follow the database's collation.
-    return {article_id: tuple(sorted(names)) for article_id, names in tags.items()}
 
 
-def summary_from_row(row: Row[Any], tag_list: tuple[str, ...]) -> ArticleSummary:
+def _tag_list(tag_names: str | None) -> tuple[str, ...]:
+    # Sorted by code point here: an ORDER BY would follow the database's collation.
+    return tuple(sorted(tag_names.split(TAG_SEPARATOR))) if tag_names else ()
+
+
+def summary_from_columns(columns: Sequence[Any]) -> ArticleSummary:
+    """An ArticleSummary from the columns of `_article_columns`, in that order."""
+    (slug, title, description, created_at, updated_at, favorited, favorites_count) = columns[:7]
+    username, bio, image, following, tag_names = columns[7:12]
     return ArticleSummary(
-        slug=row.slug,
-        title=row.title,
-        description=row.description,
-        tag_list=tag_list,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        favorited=bool(row.favorited),
-        favorites_count=row.favorites_count,
-        author=profile_from_row(row, prefix="author_"),
+        slug=slug,
+        title=title,
+        description=description,
+        tag_list=_tag_list(tag_names),
+        created_at=created_at,
+        updated_at=updated_at,
+        favorited=bool(favorited),
+        favorites_count=favorites_count,
+        author=ProfileView(username=username, bio=bio, image=image, following=bool(following)),
     )
 
 
-def article_from_row(row: Row[Any], tag_list: tuple[str, ...]) -> ArticleView:
+def article_from_columns(columns: Sequence[Any]) -> ArticleView:
+    """An ArticleView from the columns of `_article_columns` followed by the body."""
+    (slug, title, description, created_at, updated_at, favorited, favorites_count) = columns[:7]
+    username, bio, image, following, tag_names, body = columns[7:13]
     return ArticleView(
-        slug=row.slug,
-        title=row.title,
-        description=row.description,
-        body=row.body,
-        tag_list=tag_list,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        favorited=bool(row.favorited),
-        favorites_count=row.favorites_count,
-        author=profile_from_row(row, prefix="author_"),
+        slug=slug,
+        title=title,
+        description=description,
+        body=body,
+        tag_list=_tag_list(tag_names),
+        created_at=created_at,
+        updated_at=updated_at,
+        favorited=bool(favorited),
+        favorites_count=favorites_count,
+        author=ProfileView(username=username, bio=bio, image=image, following=bool(following)),
     )
 
 
