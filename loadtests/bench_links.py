@@ -52,7 +52,6 @@ import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextlib import suppress
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import UTC
@@ -65,12 +64,13 @@ import aiohttp
 from alembic import command
 from alembic.config import Config
 
+from loadtests import servers
 from loadtests.processes import CLIENT_CPU
 from loadtests.processes import HOST
 from loadtests.processes import SERVER_CPU
 from loadtests.processes import can_pin
-from loadtests.processes import free_port
 from loadtests.processes import http_get
+from loadtests.servers import Server
 from shared.settings import PROJECT_ROOT
 from shared.settings import Settings
 from upstream import running_upstream
@@ -133,65 +133,20 @@ def _post_json(url: str, payload: dict[str, Any], token: str | None = None) -> d
         return result
 
 
-def _server_command(app: str, port: int, arguments: argparse.Namespace) -> list[str]:
-    if app == "flask":
-        return [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"{HOST}:{port}",
-            "--workers",
-            str(arguments.flask_workers),
-            "--worker-class",
-            arguments.flask_worker_class,
-            "--threads",
-            str(arguments.flask_threads),
-            "--log-level",
-            "warning",
-            "flask_app:create_app()",
-        ]
-    return [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "fastapi_app:create_app",
-        "--factory",
-        "--host",
-        HOST,
-        "--port",
-        str(port),
-        "--workers",
-        str(arguments.fastapi_workers),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
+def app_server(app: str, arguments: argparse.Namespace, server: str = "default") -> Server:
+    """The server configuration of `app` ("flask" or "fastapi") from the FLASK_*/FASTAPI_*
+    settings; `server` is "default" (gunicorn / uvicorn) or "granian"."""
+    return servers.for_app(
+        server,
+        servers.APPS[app].interface,
+        workers=arguments.flask_workers if app == "flask" else arguments.fastapi_workers,
+        worker_class=arguments.flask_worker_class,
+        threads=arguments.flask_threads,
+    )
 
 
 def _server_description(app: str, arguments: argparse.Namespace) -> str:
-    if app == "flask":
-        return (
-            f"gunicorn, {arguments.flask_workers} worker(s), {arguments.flask_worker_class}, "
-            f"{arguments.flask_threads} thread(s)"
-        )
-    return f"uvicorn, {arguments.fastapi_workers} worker(s)"
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """TERM the server's process group (it runs in a session of its own), KILL after 15 s."""
-    if process.poll() is None:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
-    with suppress(ProcessLookupError):  # workers left behind by a crashed master
-        os.killpg(process.pid, signal.SIGKILL)
+    return app_server(app, arguments).describe()
 
 
 @contextmanager
@@ -199,34 +154,9 @@ def running_app(
     app: str, env: dict[str, str], arguments: argparse.Namespace, pin: bool, log_path: Path
 ) -> Iterator[str]:
     """Serve one app on a free port of 127.0.0.1 until the block ends; yield its base URL."""
-    port = free_port()
-    prefix = ["taskset", "-c", str(SERVER_CPU)] if pin else []
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [*prefix, *_server_command(app, port, arguments)],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            base_url = f"http://{HOST}:{port}"
-            deadline = time.monotonic() + 60
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"{app} exited at start-up; see {log_path}")
-                try:
-                    if http_get(f"{base_url}/api/tags")[0] == 200:
-                        break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{app} not ready after 60 s; see {log_path}")
-                time.sleep(0.2)
-            yield base_url
-        finally:
-            _stop(process)
+    server = app_server(app, arguments)
+    with servers.serving(server, servers.APPS[app].target, env, pin, log_path, app) as served:
+        yield served[0]
 
 
 def migrate(settings: Settings) -> None:

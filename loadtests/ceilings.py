@@ -4,17 +4,22 @@
     uv run python -m loadtests.ceilings [--seconds 10] [--connections 50]
         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test] [--only sqlite]
 
-For each database (a fresh seeded SQLite file; and PostgreSQL when --database-url is given,
-in a dedicated database `conduit_load` created and dropped on that server), and each of
+For each database (a fresh SQLite file seeded with the demo data; and PostgreSQL when
+--database-url is given, in a dedicated database `conduit_load` created and dropped on that
+server), and each of
 
     gunicorn (sync, and gthread)  raw WSGI | bare Flask   | the real Flask app
     uvicorn                       raw ASGI | bare FastAPI | the real FastAPI app
+    granian (--servers default,granian): the same six, WSGI and ASGI
 
 it serves the app with one worker pinned to CPU 0 (taskset), warms it up, then runs wrk on CPU 1
 (`-t1 -c50 -d10s`) against `GET /api/tags` (all apps) and `GET /api/articles?limit=20` (the real
 apps), and prints a markdown table: req/s, the share of the raw floor on the same server and
 worker class (`GET /api/tags` from a cached body), and the share of the bare framework.
 The table is also written to loadtests/reports/ceilings-<timestamp>.md.
+
+`python -m loadtests compare` runs the same measurement (`measure()`) on its own bulk-seeded
+database as the first phase of `make load`; this command is the standalone version.
 
 Everything runs on 127.0.0.1 and stops by itself (--time-limit). wrk comes from the Debian
 package `wrk`: installed with apt-get when missing and running as root, otherwise explained.
@@ -25,14 +30,14 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from collections.abc import Collection
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
@@ -40,12 +45,12 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from loadtests import servers
 from loadtests.processes import CLIENT_CPU
-from loadtests.processes import HOST
 from loadtests.processes import SERVER_CPU
 from loadtests.processes import can_pin
-from loadtests.processes import free_port
 from loadtests.processes import http_get
+from loadtests.servers import Server
 from shared.settings import PROJECT_ROOT
 
 REPORTS = PROJECT_ROOT / "loadtests" / "reports"
@@ -56,29 +61,48 @@ ARTICLES = "/api/articles?limit=20"
 
 @dataclass(frozen=True)
 class Target:
-    server: str  # "gunicorn sync", "gunicorn gthread", "uvicorn"
+    stack: str  # "flask" | "fastapi": whose server and framework
+    server: Server
     app: str  # "raw", "bare", "real"
     label: str
     spec: str  # what the server is told to load
     paths: tuple[str, ...]
 
 
-def _targets(gthread_threads: int) -> list[Target]:
+KINDS = ("raw", "bare", "real")
+# (stack, kind): (label, target, paths)
+_APPS = {
+    ("flask", "raw"): ("raw WSGI", "loadtests.floors:raw_wsgi", (TAGS,)),
+    ("flask", "bare"): ("bare Flask", "loadtests.floors:create_bare_flask()", (TAGS,)),
+    ("flask", "real"): ("Flask app", servers.APPS["flask"].target, (TAGS, ARTICLES)),
+    ("fastapi", "raw"): ("raw ASGI", "loadtests.floors:raw_asgi", (TAGS,)),
+    ("fastapi", "bare"): ("bare FastAPI", "loadtests.floors:create_bare_fastapi()", (TAGS,)),
+    ("fastapi", "real"): ("FastAPI app", servers.APPS["fastapi"].target, (TAGS, ARTICLES)),
+}
+
+
+def stack_targets(stack: str, server: Server, kinds: Collection[str] = KINDS) -> list[Target]:
+    """The raw floor, the bare framework and the real app of one stack on one server."""
+    return [Target(stack, server, kind, *_APPS[stack, kind]) for kind in KINDS if kind in kinds]
+
+
+def _targets(gthread_threads: int, server_names: list[str]) -> list[Target]:
+    """Standalone runs: gunicorn sync and gthread, uvicorn, and granian when asked."""
     targets = []
-    for worker_class in ("sync", "gthread"):
-        server = f"gunicorn {worker_class}"
-        if worker_class == "gthread":
-            server += f" ({gthread_threads} threads)"
-        targets += [
-            Target(server, "raw", "raw WSGI", "loadtests.floors:raw_wsgi", (TAGS,)),
-            Target(server, "bare", "bare Flask", "loadtests.floors:create_bare_flask()", (TAGS,)),
-            Target(server, "real", "Flask app", "flask_app:create_app()", (TAGS, ARTICLES)),
-        ]
-    targets += [
-        Target("uvicorn", "raw", "raw ASGI", "loadtests.floors:raw_asgi", (TAGS,)),
-        Target("uvicorn", "bare", "bare FastAPI", "loadtests.floors:create_bare_fastapi", (TAGS,)),
-        Target("uvicorn", "real", "FastAPI app", "fastapi_app:create_app", (TAGS, ARTICLES)),
-    ]
+    for name in server_names:
+        if name == "default":
+            for worker_class in ("sync", "gthread"):
+                threads = gthread_threads if worker_class == "gthread" else 1
+                gunicorn = Server("gunicorn", "wsgi", worker_class=worker_class, threads=threads)
+                targets += stack_targets("flask", gunicorn)
+        else:
+            wsgi = servers.for_app(
+                name, "wsgi", workers=1, worker_class="gthread", threads=gthread_threads
+            )
+            targets += stack_targets("flask", wsgi)
+    for name in server_names:
+        asgi = servers.for_app(name, "asgi", workers=1, worker_class="", threads=1)
+        targets += stack_targets("fastapi", asgi)
     return targets
 
 
@@ -169,101 +193,6 @@ def run_wrk(wrk: str, url: str, seconds: float, connections: int, pin: bool) -> 
     )
 
 
-# Servers
-
-
-def _server_command(target: Target, port: int, gthread_threads: int) -> list[str]:
-    if target.server.startswith("gunicorn"):
-        worker_class = target.server.split()[1]
-        return [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"{HOST}:{port}",
-            "--workers",
-            "1",
-            "--worker-class",
-            worker_class,
-            "--threads",
-            str(gthread_threads if worker_class == "gthread" else 1),
-            "--backlog",
-            "2048",
-            "--log-level",
-            "warning",
-            target.spec,
-        ]
-    factory = (
-        ["--factory"] if target.spec.startswith(("fastapi_app:", "loadtests.floors:create")) else []
-    )
-    return [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        target.spec,
-        *factory,
-        "--host",
-        HOST,
-        "--port",
-        str(port),
-        "--workers",
-        "1",
-        "--backlog",
-        "2048",
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """TERM the server's process group (a session of its own), KILL after 15 s."""
-    if process.poll() is None:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
-    with suppress(ProcessLookupError):  # workers left behind by a crashed master
-        os.killpg(process.pid, signal.SIGKILL)
-
-
-@contextmanager
-def serving(
-    target: Target, env: dict[str, str], pin: bool, gthread_threads: int, log_path: Path
-) -> Iterator[str]:
-    port = free_port()
-    prefix = ["taskset", "-c", str(SERVER_CPU)] if pin else []
-    with log_path.open("ab") as log:
-        process = subprocess.Popen(
-            [*prefix, *_server_command(target, port, gthread_threads)],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            base_url = f"http://{HOST}:{port}"
-            deadline = time.monotonic() + 60
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"{target.label} exited at start-up; see {log_path}")
-                with suppress(OSError):
-                    if http_get(f"{base_url}{TAGS}")[0] == 200:
-                        break
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{target.label} not ready after 60 s; see {log_path}")
-                time.sleep(0.2)
-            yield base_url
-        finally:
-            _stop(process)
-
-
 # Databases
 
 
@@ -317,6 +246,19 @@ def postgres_database(admin_url: str) -> Iterator[str]:
 # Measuring
 
 
+@dataclass(frozen=True)
+class WrkSettings:
+    seconds: float = 10.0
+    warmup: float = 2.0
+    connections: int = 50
+
+    def describe(self) -> str:
+        return (
+            f"wrk -t1 -c{self.connections}, {self.seconds:g} s per row after a "
+            f"{self.warmup:g} s warm-up"
+        )
+
+
 @dataclass
 class Row:
     database: str
@@ -325,15 +267,54 @@ class Row:
     result: WrkResult
 
 
-def _body_of_real_app(
-    env: dict[str, str], pin: bool, gthread_threads: int, log_path: Path
-) -> bytes:
-    real_fastapi = next(t for t in _targets(gthread_threads) if t.label == "FastAPI app")
-    with serving(real_fastapi, env, pin, gthread_threads, log_path) as base_url:
-        status, body = http_get(f"{base_url}{TAGS}")
-    if status != 200:
-        raise RuntimeError(f"the FastAPI app answered {status} to GET {TAGS}")
-    return body
+def measure(
+    targets: list[Target],
+    env: dict[str, str],
+    wrk: str,
+    settings: WrkSettings,
+    pin: bool,
+    workdir: Path,
+    database: str,
+    deadline: float,
+    say: Callable[[str], None] = say,
+) -> list[Row]:
+    """wrk against every target in turn, one server at a time; real apps first, so the floors
+    answer their GET /api/tags body (FLOORS_TAGS_BODY_FILE); every target must answer it."""
+    env = {**env, "LOG_LEVEL": "WARNING"}
+    log_path = workdir / f"servers-{database}.log"
+    body: bytes | None = None
+    rows = []
+    for target in sorted(targets, key=lambda target: target.app != "real"):
+        if time.monotonic() > deadline:
+            say(f"time limit reached; skipping {target.server.describe()} {target.label}")
+            continue
+        with servers.serving(target.server, target.spec, env, pin, log_path, target.label) as (
+            base_url,
+            _process,
+        ):
+            status, answer = http_get(f"{base_url}{TAGS}")
+            if status != 200:
+                raise RuntimeError(f"{target.label}: GET {TAGS} answered {status}")
+            if body is None:
+                body = answer
+                body_file = workdir / f"tags-{database}-{target.stack}.json"
+                body_file.write_bytes(body)
+                env["FLOORS_TAGS_BODY_FILE"] = str(body_file)
+            elif json.loads(answer) != json.loads(body):
+                raise RuntimeError(f"{target.label}: GET {TAGS} differs from the real app")
+            for path in target.paths:
+                url = f"{base_url}{path}"
+                run_wrk(wrk, url, settings.warmup, settings.connections, pin)
+                result = run_wrk(wrk, url, settings.seconds, settings.connections, pin)
+                rows.append(Row(database, target, path, result))
+                say(
+                    f"{database}: {target.server.describe()} {target.label} GET {path}: "
+                    f"{result.rate:,.0f} req/s, p50 {result.p50_ms:.1f} ms, "
+                    f"p99 {result.p99_ms:.1f} ms, {result.non_2xx} non-2xx, "
+                    f"{result.socket_errors} socket errors"
+                )
+    order = {target: index for index, target in enumerate(targets)}
+    return sorted(rows, key=lambda row: order[row.target])
 
 
 def measure_database(
@@ -345,39 +326,17 @@ def measure_database(
     workdir: Path,
     deadline: float,
 ) -> list[Row]:
-    say(f"{database}: migrating and seeding")
+    say(f"{database}: migrating and seeding (demo data)")
     prepare(database_url)
-    env = _python_env(database_url)
-    env["LOG_LEVEL"] = "WARNING"
-    log_path = workdir / f"servers-{database}.log"
-    body = _body_of_real_app(env, pin, arguments.gthread_threads, log_path)
-    body_file = workdir / f"tags-{database}.json"
-    body_file.write_bytes(body)
-    env["FLOORS_TAGS_BODY_FILE"] = str(body_file)
-    say(f"{database}: GET {TAGS} body from the FastAPI app: {len(body)} bytes")
-    rows = []
-    for target in _targets(arguments.gthread_threads):
-        if target.app not in arguments.apps:
-            continue
-        if time.monotonic() > deadline:
-            say(f"time limit reached; skipping {target.server} {target.label}")
-            continue
-        with serving(target, env, pin, arguments.gthread_threads, log_path) as base_url:
-            status, answer = http_get(f"{base_url}{TAGS}")
-            if status != 200 or json.loads(answer) != json.loads(body):
-                raise RuntimeError(f"{target.label}: GET {TAGS} differs from the real app")
-            for path in target.paths:
-                url = f"{base_url}{path}"
-                run_wrk(wrk, url, arguments.warmup, arguments.connections, pin)
-                result = run_wrk(wrk, url, arguments.seconds, arguments.connections, pin)
-                rows.append(Row(database, target, path, result))
-                say(
-                    f"{database}: {target.server} {target.label} GET {path}: "
-                    f"{result.rate:,.0f} req/s, p50 {result.p50_ms:.1f} ms, "
-                    f"p99 {result.p99_ms:.1f} ms, {result.non_2xx} non-2xx, "
-                    f"{result.socket_errors} socket errors"
-                )
-    return rows
+    settings = WrkSettings(arguments.seconds, arguments.warmup, arguments.connections)
+    targets = [
+        target
+        for target in _targets(arguments.gthread_threads, arguments.servers)
+        if target.app in arguments.apps
+    ]
+    return measure(
+        targets, _python_env(database_url), wrk, settings, pin, workdir, database, deadline
+    )
 
 
 # Reporting
@@ -387,50 +346,73 @@ def _share(rate: float, floor: float | None) -> str:
     return f"{rate / floor:.0%}" if floor else "-"
 
 
-def table(rows: list[Row]) -> str:
-    lines = [
-        "| db | server | app | path | req/s | share of raw floor | share of bare framework"
-        " | p50 ms | p99 ms | errors |",
-        "|---|---|---|---|---:|---:|---:|---:|---:|---:|",
+def floor_rate(rows: list[Row], row: Row, kind: str) -> float | None:
+    """GET /api/tags req/s of the `kind` app ("raw" or "bare") of row's stack, on the same
+    database and server configuration."""
+    for other in rows:
+        if (
+            other.database == row.database
+            and other.target.stack == row.target.stack
+            and other.target.server == row.target.server
+            and other.target.app == kind
+            and other.path == TAGS
+        ):
+            return other.result.rate
+    return None
+
+
+HEADER = [
+    "db", "server", "app", "path", "req/s", "share of raw floor", "share of bare framework",
+    "p50 ms", "p99 ms", "errors",
+]  # fmt: skip
+
+
+def table_rows(rows: list[Row]) -> list[list[str]]:
+    """One line of cells per row, as HEADER names them."""
+    return [
+        [
+            row.database,
+            row.target.server.describe(),
+            row.target.label,
+            f"GET {row.path}",
+            f"{row.result.rate:,.0f}",
+            _share(row.result.rate, floor_rate(rows, row, "raw")),
+            _share(row.result.rate, floor_rate(rows, row, "bare")),
+            f"{row.result.p50_ms:.1f}",
+            f"{row.result.p99_ms:.1f}",
+            str(row.result.non_2xx + row.result.socket_errors),
+        ]
+        for row in rows
     ]
-    for row in rows:
 
-        def rate_of(app: str, row: Row = row) -> float | None:
-            for other in rows:
-                if (
-                    other.database == row.database
-                    and other.target.server == row.target.server
-                    and other.target.app == app
-                    and other.path == TAGS
-                ):
-                    return other.result.rate
-            return None
 
-        result = row.result
-        lines.append(
-            f"| {row.database} | {row.target.server} | {row.target.label} | GET {row.path} "
-            f"| {result.rate:,.0f} | {_share(result.rate, rate_of('raw'))} "
-            f"| {_share(result.rate, rate_of('bare'))} | {result.p50_ms:.1f} "
-            f"| {result.p99_ms:.1f} | {result.non_2xx + result.socket_errors} |"
-        )
+def table(rows: list[Row]) -> str:
+    lines = ["| " + " | ".join(HEADER) + " |", "|---|---|---|---" + "|---:" * 6 + "|"]
+    lines += ["| " + " | ".join(cells) + " |" for cells in table_rows(rows)]
     return "\n".join(lines)
 
 
-def report(rows: list[Row], arguments: argparse.Namespace, pin: bool) -> str:
+def explanation(settings: WrkSettings, pin: bool) -> str:
     placement = (
         f"server on CPU {SERVER_CPU}, wrk on CPU {CLIENT_CPU} (taskset)"
         if pin
         else "not pinned (taskset or two CPUs unavailable): server and wrk share the machine"
     )
+    return (
+        f"One worker per server; {settings.describe()}; {placement}. Shares compare with GET "
+        f"{TAGS} of the raw floor and the bare framework of the same stack on the same server "
+        "and worker settings (for the articles rows too: they are the only floors). "
+        "errors = non-2xx answers + connect errors + timeouts."
+    )
+
+
+def report(rows: list[Row], arguments: argparse.Namespace, pin: bool) -> str:
+    settings = WrkSettings(arguments.seconds, arguments.warmup, arguments.connections)
     return "\n".join(
         [
             f"# Ceilings, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
             "",
-            f"One worker per server; wrk -t1 -c{arguments.connections}, "
-            f"{arguments.seconds:.0f} s per row after a {arguments.warmup:.0f} s warm-up; "
-            f"{placement}. Shares compare with GET {TAGS} of the raw and bare apps on the same "
-            "server and worker class (for the articles rows too: they are the only floors). "
-            "errors = non-2xx answers + connect errors + timeouts.",
+            explanation(settings, pin),
             "",
             table(rows),
             "",
@@ -453,9 +435,17 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--only", choices=["sqlite", "postgresql"], default=None)
     parser.add_argument("--apps", default="raw,bare,real", help="subset of raw,bare,real")
+    parser.add_argument(
+        "--servers",
+        default="default",
+        help="default (gunicorn sync and gthread, uvicorn) and/or granian",
+    )
     parser.add_argument("--time-limit", type=float, default=1200.0)
     arguments = parser.parse_args(argv)
     arguments.apps = {app.strip() for app in arguments.apps.split(",") if app.strip()}
+    arguments.servers = [name.strip() for name in arguments.servers.split(",") if name.strip()]
+    if set(arguments.servers) - {"default", "granian"} or not arguments.servers:
+        parser.error("--servers: default and/or granian")
     if arguments.database_url and make_url(arguments.database_url).get_backend_name() != (
         "postgresql"
     ):
