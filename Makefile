@@ -5,8 +5,8 @@
 #   make conformance  the public RealWorld Postman suite against both apps, live
 #   make fuzz         Flask vs FastAPI parity fuzzing for FUZZ_MINUTES (default 10)
 #   make bench-links  link previews under load, Flask (gunicorn) vs FastAPI (uvicorn), ~2 min
-#   make load-smoke   every Locust scenario for 5 s against each app in turn, ~2 min
-#   make load         Flask vs FastAPI load comparison report (LOAD_ARGS="--duration 10 ..."), ~6 min
+#   make load-smoke   the load runner at toy scale (every scenario, both apps, ceilings), ~2 min
+#   make load         Flask vs FastAPI load comparison report (LOAD_ARGS="--sweep 1,10,50,100 ..."), ~9 min
 #   make lint | migrate | seed | clean
 
 SHELL := /bin/bash
@@ -75,8 +75,8 @@ bench-links: setup
 
 .PHONY: load-smoke
 load-smoke: setup
-	@echo "load-smoke: Locust scenarios (loadtests/scenarios.py), Flask then FastAPI, on 127.0.0.1"
-	@cd "$(ROOT)" && uv run python -m loadtests.smoke
+	@echo "load-smoke: make load at toy scale (every scenario, Flask then FastAPI, wrk ceilings), then a check of its report"
+	@cd "$(ROOT)" && uv run python -m loadtests.smoke $(LOAD_SMOKE_ARGS)
 	@echo "load-smoke: done"
 
 .PHONY: load-ceilings
@@ -101,6 +101,6 @@ clean:
 
 .PHONY: load
 load: setup
-	@echo "load: Flask vs FastAPI side by side, scenarios mixed, reader, author, links, 30 s each, ~6 min"
+	@echo "load: Flask vs FastAPI side by side: wrk ceilings (gunicorn, uvicorn, granian), then Locust mixed, reader, author, links, 30 s each, ~9 min"
 	@cd "$(ROOT)" && uv run python -m loadtests compare $(LOAD_ARGS)
 	@echo "load: done, report in loadtests/reports/<timestamp>/report.md and report.html"

@@ -4,22 +4,29 @@
         [--users-count 50] [--sweep 1,10,50,100] [--warmup 5] [--apps flask,fastapi]
         [--users 1000] [--articles 10000] [--comments 50000] [--tags 200]
         [--database-url postgresql+psycopg://...] [--flask-workers 1] [--flask-worker-class gthread]
-        [--flask-threads 32] [--fastapi-workers 1]
+        [--flask-threads 8] [--fastapi-workers 1] [--ceilings | --no-ceilings]
+        [--servers default,granian] [--locust-servers default] [--upstream-latency-ms 100]
 
 For each app in turn (never both at once), all on 127.0.0.1 and bounded in time:
 
 1. reset the database and bulk-seed identical data (`loadtests/bulk_seed.py`; SQLite in a
-   temporary folder by default, or `--database-url`), plus one article tagged `load-links` with
-   10 links to the upstream stand-in;
-2. start the app's production server (`bench_links.running_app`: gunicorn / uvicorn), pinned to
-   the server CPUs with taskset when available; Locust runs on the other CPUs;
-3. per scenario and user count: one headless Locust run of warm-up + duration seconds; after the
-   warm-up the stats are reset (`loadtests/compare_locustfile.py`), and from then on the server
-   process tree's CPU time and peak RSS (psutil, sampled) and Locust's own CPU are recorded.
-   A run whose generator used more than 90% of a CPU is marked invalid.
+   temporary folder by default, or `--database-url`);
+2. ceilings (`--ceilings`, on by default): on that database, for each server of `--servers`
+   (default: gunicorn for Flask and uvicorn for FastAPI, then granian for both), wrk against the
+   raw WSGI/ASGI floor and the bare framework (`GET /api/tags`) and the real app (`GET /api/tags`,
+   `GET /api/articles?limit=20`): `loadtests/ceilings.py`'s `measure()`;
+3. one article tagged `load-links` with 10 links to the upstream stand-in (`--upstream-latency-ms`
+   per page, default 100 ms);
+4. per server of `--locust-servers` and scenario: the app's production server with the scenario's
+   worker settings (FLASK_WORKER_SETTINGS below), pinned to the server CPU with taskset when
+   available (Locust, wrk and the stand-in on the other CPUs); per user count, one headless
+   Locust run of warm-up + duration seconds; after the warm-up the stats are reset
+   (`loadtests/compare_locustfile.py`), and from then on the server process tree's CPU time and
+   peak RSS (psutil, sampled) and Locust's own CPU are recorded. A run whose generator used more
+   than 90% of a CPU is marked invalid.
 
 The report goes to loadtests/reports/<timestamp>/: report.md, report.html (charts embedded),
-charts as PNG, Locust's CSVs (csv/), logs (logs/).
+charts as PNG, Locust's CSVs (csv/), logs (logs/) (`loadtests/compare_report.py`).
 """
 
 import argparse
@@ -45,22 +52,48 @@ import psutil
 
 from loadtests import bench_links
 from loadtests import bulk_seed
+from loadtests import ceilings
 from loadtests import compare_report
-from loadtests.bench_links import HOST
+from loadtests import servers
+from loadtests.processes import HOST
 from loadtests.processes import SERVER_CPU
 from loadtests.processes import can_pin
-from loadtests.smoke import LINKS
-from loadtests.smoke import LINKS_TAG
-from loadtests.smoke import create_links_article
+from loadtests.servers import Server
 from shared.settings import PROJECT_ROOT
 from shared.settings import Settings
 from upstream import running_upstream
 
 SCENARIOS = ("mixed", "reader", "author", "links")
 APPS = ("flask", "fastapi")
+SERVERS = ("default", "granian")
+LINKS_TAG = "load-links"
+LINKS = 10
 GENERATOR_LIMIT = 90.0  # % of one CPU; above it the generator, not the server, may be the limit
 OVERHEAD_PER_RUN = 4.0  # seconds: Locust start-up and stop, for the time-left estimate
-OVERHEAD_PER_APP = 10.0  # seconds: seeding and server start
+OVERHEAD_PER_SERVER = 3.0  # seconds: a server's start and stop
+OVERHEAD_PER_APP = 6.0  # seconds: seeding
+OVERHEAD_PER_WRK = 0.5  # seconds: wrk start-up, twice per row (warm-up and measure)
+
+# Flask's worker settings per scenario, when --flask-worker-class / --flask-threads are not
+# given: the documented choice for each kind of traffic (see FLASK_SETTINGS_WHY).
+FLASK_WORKER_SETTINGS = {
+    "reader": ("gthread", 8),
+    "author": ("gthread", 8),
+    "mixed": ("gthread", 8),
+    "links": ("gthread", 32),
+}
+FLASK_SETTINGS_WHY = (
+    "Flask runs one gunicorn worker (the same CPU budget as FastAPI's one uvicorn worker). "
+    "reader, author and mixed are database-bound: gthread with 8 threads, because gunicorn's "
+    "sync worker serves one request at a time and closes every keep-alive connection (its docs "
+    "advise threads or an async worker as soon as requests wait on I/O), while on one CPU more "
+    "threads than the database waits they overlap only add GIL contention. links is I/O fan-out "
+    "(each request waits ~1 upstream round trip): gthread with 32 threads, so that 32 requests "
+    "wait at once while the per-process bulkhead (LINK_PREVIEW_CONCURRENCY) and the 5 s deadline "
+    "stay the limits, as `make bench-links` documents (loadtests/bench_links.py). The ceilings "
+    "phase serves Flask with the database-bound settings. Granian serves Flask with as many "
+    "blocking threads as gunicorn has threads."
+)
 
 
 def say(message: str) -> None:
@@ -71,7 +104,17 @@ def _int_list(text: str) -> list[int]:
     return [int(part) for part in text.split(",") if part.strip()]
 
 
-def _arguments(argv: list[str] | None) -> argparse.Namespace:
+def _names(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _server_names(text: str) -> list[str]:
+    """default,granian; gunicorn and uvicorn are other names of default."""
+    aliases = {"gunicorn": "default", "uvicorn": "default"}
+    return list(dict.fromkeys(aliases.get(name, name) for name in _names(text)))
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m loadtests compare", description=__doc__.split("\n\n")[0]
     )
@@ -91,25 +134,73 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         "--flask-workers", type=int, default=bench_links._env_int("FLASK_WORKERS", 1)
     )
     parser.add_argument(
-        "--flask-worker-class", default=os.environ.get("FLASK_WORKER_CLASS", "gthread")
+        "--flask-worker-class",
+        default=os.environ.get("FLASK_WORKER_CLASS"),
+        help="gunicorn worker class for every scenario (default: per scenario, gthread)",
     )
     parser.add_argument(
-        "--flask-threads", type=int, default=bench_links._env_int("FLASK_THREADS", 32)
+        "--flask-threads",
+        type=int,
+        default=int(os.environ["FLASK_THREADS"]) if "FLASK_THREADS" in os.environ else None,
+        help="threads for every scenario (default: 8, and 32 for links)",
     )
     parser.add_argument(
         "--fastapi-workers", type=int, default=bench_links._env_int("FASTAPI_WORKERS", 1)
     )
     parser.add_argument(
+        "--ceilings",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="the wrk ceilings phase before the Locust runs (default: on)",
+    )
+    parser.add_argument(
+        "--servers",
+        default="default,granian",
+        help="servers of the ceilings phase: default (gunicorn / uvicorn) and/or granian",
+    )
+    parser.add_argument(
+        "--locust-servers", default="default", help="servers of the Locust runs (same names)"
+    )
+    parser.add_argument("--ceiling-seconds", type=float, default=5, help="wrk seconds per row")
+    parser.add_argument("--ceiling-warmup", type=float, default=2, help="wrk warm-up per row")
+    parser.add_argument("--ceiling-connections", type=int, default=50)
+    parser.add_argument(
+        "--upstream-latency-ms", type=int, default=100, help="stand-in latency per linked page"
+    )
+    parser.add_argument(
+        "--link-concurrency",
+        type=int,
+        default=None,
+        help="LINK_PREVIEW_CONCURRENCY for both apps (default: the apps' own default)",
+    )
+    parser.add_argument(
+        "--locust-processes",
+        type=int,
+        default=1,
+        help="Locust's --processes (more generator processes, when CPUs allow)",
+    )
+    parser.add_argument(
         "--time-limit", type=float, default=None, help="give up after this many s (default: 2x)"
     )
     parser.add_argument("--output", type=Path, default=None, help="report folder")
+    return parser
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = _parser()
     arguments = parser.parse_args(argv)
-    arguments.apps = [app.strip() for app in arguments.apps.split(",") if app.strip()]
-    arguments.scenarios = [name.strip() for name in arguments.scenario.split(",") if name.strip()]
+    arguments.apps = _names(arguments.apps)
+    arguments.scenarios = _names(arguments.scenario)
+    arguments.servers = _server_names(arguments.servers) if arguments.ceilings else []
+    arguments.locust_servers = _server_names(arguments.locust_servers)
     if set(arguments.apps) - set(APPS) or not arguments.apps:
         parser.error("--apps: flask and/or fastapi")
     if set(arguments.scenarios) - set(SCENARIOS) or not arguments.scenarios:
         parser.error(f"--scenario: some of {', '.join(SCENARIOS)}")
+    for option in ("servers", "locust_servers"):
+        names = getattr(arguments, option)
+        if set(names) - set(SERVERS) or (option == "locust_servers" and not names):
+            parser.error(f"--{option.replace('_', '-')}: default (gunicorn/uvicorn), granian")
     arguments.user_counts = (
         _int_list(arguments.sweep) if arguments.sweep else [arguments.users_count]
     )
@@ -117,7 +208,27 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         parser.error("user counts must be >= 1, --duration > 0, --warmup >= 0")
     if min(arguments.users, arguments.articles) < 1:
         parser.error("--users and --articles must be >= 1")
+    if arguments.locust_processes < 1:
+        parser.error("--locust-processes must be >= 1")
     return arguments
+
+
+def flask_settings(arguments: argparse.Namespace, scenario: str) -> tuple[str, int]:
+    """(worker class, threads) of Flask's server for `scenario`: the options, else the
+    scenario's documented default."""
+    worker_class, threads = FLASK_WORKER_SETTINGS[scenario]
+    return (arguments.flask_worker_class or worker_class, arguments.flask_threads or threads)
+
+
+def server_for(app: str, server: str, arguments: argparse.Namespace, scenario: str) -> Server:
+    worker_class, threads = flask_settings(arguments, scenario)
+    return servers.for_app(
+        server,
+        servers.APPS[app].interface,
+        workers=arguments.flask_workers if app == "flask" else arguments.fastapi_workers,
+        worker_class=worker_class,
+        threads=threads,
+    )
 
 
 @dataclass
@@ -125,6 +236,8 @@ class Run:
     app: str
     scenario: str
     users: int
+    server: str = "default"
+    server_description: str = ""
     requests: int = 0
     failures: int = 0
     rate: float = 0.0
@@ -141,8 +254,20 @@ class Run:
     failure_kinds: list[str] = field(default_factory=list)
 
     @property
+    def variant(self) -> str:
+        """The column of this run in the report: the app, and its server when not default."""
+        return self.app if self.server == "default" else f"{self.app} on {self.server}"
+
+    @property
     def prefix(self) -> str:
-        return f"{self.app}-{self.scenario}-u{self.users}"
+        server = "" if self.server == "default" else f"-{self.server}"
+        return f"{self.app}{server}-{self.scenario}-u{self.users}"
+
+    @property
+    def server_cpu_percent(self) -> float:
+        if not self.measured_seconds:
+            return float("nan")
+        return 100 * self.server_cpu_seconds / self.measured_seconds
 
     @property
     def valid(self) -> bool:
@@ -178,18 +303,6 @@ def _rss_bytes(processes: list[psutil.Process]) -> int:
         except psutil.Error:
             continue
     return total
-
-
-def _server_process(port: int) -> psutil.Process:
-    """The server's root process: our child whose command line serves `port`."""
-    for child in psutil.Process().children():
-        try:
-            command = " ".join(child.cmdline())
-        except psutil.Error:
-            continue
-        if ("gunicorn" in command or "uvicorn" in command) and str(port) in command:
-            return child
-    raise RuntimeError(f"no server process found for port {port}")
 
 
 def run_locust(
@@ -228,6 +341,11 @@ def run_locust(
         "--only-summary",
         "--loglevel",
         "WARNING",
+        *(
+            ["--processes", str(arguments.locust_processes)]
+            if arguments.locust_processes > 1
+            else []
+        ),
     ]
     env = {
         **os.environ,
@@ -253,10 +371,7 @@ def run_locust(
                     run.problem = "locust did not stop in time"
                     break
                 processes = _tree(server)
-                try:
-                    generator_cpu = _cpu_seconds([generator])
-                except psutil.Error:
-                    break
+                generator_cpu = _cpu_seconds(_tree(generator))  # with --processes, the forks
                 sample = (time.monotonic(), _cpu_seconds(processes), generator_cpu)
                 if baseline is None and mark.exists():
                     baseline = sample
@@ -272,7 +387,10 @@ def run_locust(
     if baseline is not None and last is not None and last[0] > baseline[0]:
         run.measured_seconds = last[0] - baseline[0]
         run.server_cpu_seconds = last[1] - baseline[1]
-        run.generator_cpu_percent = 100 * (last[2] - baseline[2]) / run.measured_seconds
+        # % of one CPU per generator process: each Locust process is single-threaded
+        run.generator_cpu_percent = (
+            100 * (last[2] - baseline[2]) / run.measured_seconds / arguments.locust_processes
+        )
     run.server_peak_rss_mb = peak_rss / 2**20
     if run.problem is None and baseline is None:
         run.problem = "warm-up never ended (see the Locust log)"
@@ -280,8 +398,10 @@ def run_locust(
 
 
 def _number(text: str | None) -> float:
+    if text is None or text in ("", "N/A"):
+        return float("nan")
     try:
-        return float(text) if text not in (None, "", "N/A") else float("nan")
+        return float(text)
     except ValueError:
         return float("nan")
 
@@ -364,10 +484,46 @@ def _on_term(_signal: int, _frame: FrameType | None) -> None:
     raise SystemExit(143)
 
 
+def _wrk_rows(app: str) -> int:
+    """wrk rows per server in the ceilings phase: the paths of the raw, bare and real apps."""
+    return sum(len(target.paths) for target in ceilings.stack_targets(app, Server("", "")))
+
+
+def ceilings_seconds(arguments: argparse.Namespace, app: str) -> float:
+    per_row = float(arguments.ceiling_warmup + arguments.ceiling_seconds) + 2 * OVERHEAD_PER_WRK
+    per_server = len(ceilings.KINDS) * OVERHEAD_PER_SERVER + _wrk_rows(app) * per_row
+    return len(arguments.servers) * per_server
+
+
+def locust_seconds(arguments: argparse.Namespace) -> float:
+    """One scenario on one server: its start and every user count's run."""
+    per_run = float(arguments.warmup + arguments.duration) + OVERHEAD_PER_RUN
+    return OVERHEAD_PER_SERVER + len(arguments.user_counts) * per_run
+
+
 def estimate_seconds(arguments: argparse.Namespace) -> float:
-    runs = len(arguments.scenarios) * len(arguments.user_counts)
-    per_app = OVERHEAD_PER_APP + runs * (arguments.warmup + arguments.duration + OVERHEAD_PER_RUN)
-    return len(arguments.apps) * per_app
+    locust = len(arguments.locust_servers) * len(arguments.scenarios) * locust_seconds(arguments)
+    return sum(
+        OVERHEAD_PER_APP + ceilings_seconds(arguments, app) + locust for app in arguments.apps
+    )
+
+
+class Progress:
+    """What is running and how long is left, from the planned cost of the steps still to come
+    (the plan is `estimate_seconds`; a step done early or late moves the clock with it)."""
+
+    def __init__(self, planned: float) -> None:
+        self.planned = planned
+        self.done = 0.0
+
+    def advance(self, seconds: float) -> None:
+        self.done += seconds
+
+    def left(self) -> str:
+        seconds = max(0.0, self.planned - self.done)
+        return (
+            f"about {seconds / 60:.1f} min left" if seconds >= 60 else f"about {seconds:.0f} s left"
+        )
 
 
 def _redacted_url(url: str) -> str:
@@ -376,32 +532,106 @@ def _redacted_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def create_links_article(base_url: str, stand_in: str, latency_ms: int) -> str:
+    """One article tagged LINKS_TAG with LINKS distinct links to the stand-in; its slug."""
+    name = f"load{secrets.token_hex(4)}"
+    user = {"username": name, "email": f"{name}@example.com", "password": "load-password-1"}
+    token = bench_links._post_json(f"{base_url}/api/users", {"user": user})["user"]["token"]
+    links = [
+        f"{stand_in}/page?title=Load+page+{n}&delay_ms={latency_ms}&n={n}" for n in range(LINKS)
+    ]
+    body = "Links:\n" + "\n".join(f"- [page {n}]({url})" for n, url in enumerate(links))
+    article = {
+        "title": f"Load links {name}",
+        "description": "Link previews for the load comparison",
+        "body": body,
+        "tagList": [LINKS_TAG],
+    }
+    result = bench_links._post_json(f"{base_url}/api/articles", {"article": article}, token)
+    return str(result["article"]["slug"])
+
+
+def wrk_settings(arguments: argparse.Namespace) -> ceilings.WrkSettings:
+    return ceilings.WrkSettings(
+        arguments.ceiling_seconds, arguments.ceiling_warmup, arguments.ceiling_connections
+    )
+
+
+def measure_ceilings(
+    app: str,
+    env: dict[str, str],
+    arguments: argparse.Namespace,
+    folders: dict[str, Path],
+    pin: bool,
+    progress: Progress,
+) -> list[ceilings.Row]:
+    """wrk on the raw floor, the bare framework and the real app of `app`'s stack, on each
+    server of --servers, against the database just seeded."""
+    wrk = ceilings.ensure_wrk()
+    settings = wrk_settings(arguments)
+    database = "postgresql" if arguments.database_url else "sqlite"
+    per_row = arguments.ceiling_warmup + arguments.ceiling_seconds + 2 * OVERHEAD_PER_WRK
+    rows = []
+    for name in arguments.servers:
+        server = server_for(app, name, arguments, "reader")
+        say(f"{app}: ceilings on {server.describe()} (wrk, {progress.left()})")
+        progress.advance(len(ceilings.KINDS) * OVERHEAD_PER_SERVER)
+
+        def report(message: str) -> None:
+            progress.advance(per_row)
+            say(f"    {message.removeprefix(f'{database}: ')} ({progress.left()})")
+
+        rows += ceilings.measure(
+            ceilings.stack_targets(app, server),
+            env,
+            wrk,
+            settings,
+            pin,
+            folders["logs"],
+            database,
+            time.monotonic() + 600,
+            report,
+        )
+    return rows
+
+
 def run_all(
     arguments: argparse.Namespace, folders: dict[str, Path], info: dict[str, str]
-) -> list[Run]:
+) -> tuple[list[Run], list[ceilings.Row]]:
     pin = can_pin()
     all_cpus = set(os.sched_getaffinity(0))
     generator_cpus = (all_cpus - {SERVER_CPU}) if pin else None
     info["CPU pinning"] = (
-        f"server on CPU {SERVER_CPU} (taskset); Locust and the upstream stand-in on "
+        f"server on CPU {SERVER_CPU} (taskset); Locust, wrk and the upstream stand-in on "
         f"CPU(s) {','.join(map(str, sorted(generator_cpus or ())))}"
         if pin
         else "none (taskset or a second CPU unavailable): everything shares the machine"
     )
-    server_arguments = bench_links._arguments(
-        [
-            f"--flask-workers={arguments.flask_workers}",
-            f"--flask-worker-class={arguments.flask_worker_class}",
-            f"--flask-threads={arguments.flask_threads}",
-            f"--fastapi-workers={arguments.fastapi_workers}",
-        ]
-    )
     for app in arguments.apps:
-        info[f"{app} server"] = bench_links._server_description(app, server_arguments)
+        settings = {
+            server_for(app, name, arguments, scenario).describe()
+            for name in arguments.locust_servers
+            for scenario in arguments.scenarios
+        }
+        info[f"{app} server (Locust runs)"] = (
+            "; ".join(
+                f"{scenario}: {server_for(app, name, arguments, scenario).describe()}"
+                for name in arguments.locust_servers
+                for scenario in arguments.scenarios
+            )
+            if len(settings) > 1
+            else settings.pop()
+        )
     size = bulk_seed.Size(arguments.users, arguments.articles, arguments.comments, arguments.tags)
     runs: list[Run] = []
-    total_runs = len(arguments.apps) * len(arguments.scenarios) * len(arguments.user_counts)
-    deadline = time.monotonic() + estimate_seconds(arguments)
+    rows: list[ceilings.Row] = []
+    total_runs = (
+        len(arguments.apps)
+        * len(arguments.locust_servers)
+        * len(arguments.scenarios)
+        * len(arguments.user_counts)
+    )
+    progress = Progress(estimate_seconds(arguments))
     prefix = ["taskset", "-c", ",".join(map(str, sorted(generator_cpus)))] if generator_cpus else []
     with (
         (folders["logs"] / "upstream.log").open("wb") as upstream_log,
@@ -414,6 +644,7 @@ def run_all(
             counts = bulk_seed.reset_and_seed(
                 Settings(database_url=database_url, secret_key=secret_key), size
             )
+            progress.advance(OVERHEAD_PER_APP)
             say(f"{app}: database reset and seeded in {time.monotonic() - started:.1f} s {counts}")
             env = {
                 **os.environ,
@@ -423,58 +654,99 @@ def run_all(
                 "LOG_LEVEL": "WARNING",
                 "LINK_PREVIEW_ALLOWED_HOSTS": HOST,
             }
-            say(f"{app}: starting {info[f'{app} server']}")
-            with bench_links.running_app(
-                app, env, server_arguments, pin, folders["logs"] / f"{app}-server.log"
-            ) as base_url:
-                server = _server_process(int(base_url.rsplit(":", 1)[1]))
-                create_links_article(base_url, stand_in)
+            if arguments.link_concurrency:
+                env["LINK_PREVIEW_CONCURRENCY"] = str(arguments.link_concurrency)
+            if arguments.servers:
+                rows += measure_ceilings(app, env, arguments, folders, pin, progress)
+            slug: str | None = None
+            for name in arguments.locust_servers:
                 for scenario in arguments.scenarios:
-                    for users in arguments.user_counts:
-                        run = Run(app, scenario, users)
-                        left = max(0.0, deadline - time.monotonic())
-                        say(
-                            f"[{len(runs) + 1}/{total_runs}] {app} {scenario}, {users} users: "
-                            f"{arguments.warmup:g} s warm-up + {arguments.duration:g} s "
-                            f"(about {left / 60:.1f} min left)"
-                        )
-                        run_locust(run, base_url, server, arguments, folders, generator_cpus)
-                        runs.append(run)
-                        say(
-                            f"    {run.rate:.1f} req/s, p50 {run.p50:g} ms, p95 {run.p95:g} ms, "
-                            f"p99 {run.p99:g} ms, {run.failures} failures, server CPU "
-                            f"{run.server_cpu_seconds:.1f} s, generator "
-                            f"{run.generator_cpu_percent:.0f}%"
-                            + (f" [{run.problem}]" if run.problem else "")
-                            + ("" if run.valid else " INVALID")
-                        )
-            say(f"{app}: stopped")
-    return runs
+                    server = server_for(app, name, arguments, scenario)
+                    progress.advance(OVERHEAD_PER_SERVER)
+                    log_path = folders["logs"] / f"{app}-{name}-{scenario}-server.log"
+                    with servers.serving(
+                        server, servers.APPS[app].target, env, pin, log_path, app
+                    ) as (base_url, process):
+                        if slug is None:
+                            slug = create_links_article(
+                                base_url, stand_in, arguments.upstream_latency_ms
+                            )
+                        for users in arguments.user_counts:
+                            run = Run(app, scenario, users, name, server.describe())
+                            say(
+                                f"[{len(runs) + 1}/{total_runs}] {run.variant} {scenario}, "
+                                f"{users} users, {server.describe()}: {arguments.warmup:g} s "
+                                f"warm-up + {arguments.duration:g} s ({progress.left()})"
+                            )
+                            run_locust(
+                                run,
+                                base_url,
+                                psutil.Process(process.pid),
+                                arguments,
+                                folders,
+                                generator_cpus,
+                            )
+                            progress.advance(
+                                arguments.warmup + arguments.duration + OVERHEAD_PER_RUN
+                            )
+                            runs.append(run)
+                            say(
+                                f"    {run.rate:.1f} req/s, p50 {run.p50:g} ms, p95 {run.p95:g} "
+                                f"ms, p99 {run.p99:g} ms, {run.failures} failures, server CPU "
+                                f"{run.server_cpu_percent:.0f}%, generator "
+                                f"{run.generator_cpu_percent:.0f}%"
+                                + (f" [{run.problem}]" if run.problem else "")
+                                + ("" if run.valid else " INVALID")
+                            )
+            say(f"{app}: done")
+    return runs, rows
 
 
-def main(argv: list[str] | None = None) -> int:
+@dataclass
+class Outcome:
+    runs: list[Run]
+    rows: list[ceilings.Row]
+    report: Path
+    arguments: argparse.Namespace
+
+
+def execute(argv: list[str]) -> Outcome:
+    """Run the comparison of `argv` and write its report."""
     arguments = _arguments(argv)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     output: Path = arguments.output or bench_links.REPORTS / stamp
     folders = {"root": output, "csv": output / "csv", "logs": output / "logs"}
     for folder in folders.values():
         folder.mkdir(parents=True, exist_ok=True)
+    if arguments.servers:
+        ceilings.ensure_wrk()  # before seeding: a missing wrk fails (or installs) at once
     estimate = estimate_seconds(arguments)
     time_limit = arguments.time_limit or 2 * estimate + 120
     size = bulk_seed.Size(arguments.users, arguments.articles, arguments.comments, arguments.tags)
+    wrk = wrk_settings(arguments)
     info = {
-        "command": shlex.join(["python", "-m", "loadtests", "compare", *(argv or sys.argv[2:])]),
+        "command": shlex.join(["python", "-m", "loadtests", "compare", *argv]),
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
         "git commit": bench_links._commit(),
         "database": _redacted_url(arguments.database_url)
         if arguments.database_url
         else "SQLite (a fresh file per app in a temporary folder)",
         "seeded data": size.describe() + " (loadtests/bulk_seed.py, seed 42) + 1 links article",
-        "runs": f"{arguments.warmup:g} s warm-up (not measured) + {arguments.duration:g} s "
-        f"measured; users {', '.join(map(str, arguments.user_counts))}",
+        "Locust runs": f"{arguments.warmup:g} s warm-up (not measured) + {arguments.duration:g} "
+        f"s measured; users {', '.join(map(str, arguments.user_counts))}; "
+        f"{arguments.locust_processes} Locust process(es), FastHttpUser",
+        "ceilings": f"{wrk.describe()}; servers {', '.join(arguments.servers)}"
+        if arguments.servers
+        else "not measured (--no-ceilings)",
+        "upstream stand-in": f"{arguments.upstream_latency_ms} ms per page, {LINKS} links",
+        "link previews": f"LINK_PREVIEW_CONCURRENCY={arguments.link_concurrency}"
+        if arguments.link_concurrency
+        else "the apps' defaults (bulkhead: "
+        f"{Settings.model_fields['link_preview_concurrency'].default} upstream calls per process)",
     }
     say(
         f"apps {', '.join(arguments.apps)}; scenarios {', '.join(arguments.scenarios)}; "
+        f"ceilings on {', '.join(arguments.servers) or 'no server'}; "
         f"about {estimate / 60:.1f} min; report in {output}"
     )
     signal.signal(signal.SIGALRM, _on_alarm)
@@ -484,15 +756,24 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="load-compare-") as temporary:
             folders["tmp"] = Path(temporary)
-            runs = run_all(arguments, folders, info)
+            runs, rows = run_all(arguments, folders, info)
     finally:
         signal.alarm(0)
-    info["elapsed"] = f"{time.monotonic() - started:.0f} s"
-    path = compare_report.write(output, runs, arguments, info, machine(), versions())
+    info["elapsed"] = f"{time.monotonic() - started:.0f} s (estimated {estimate:.0f} s)"
+    path = compare_report.write(output, runs, rows, arguments, info, machine(), versions())
+    return Outcome(runs, rows, path, arguments)
+
+
+def main(argv: list[str] | None = None) -> int:
+    outcome = execute(sys.argv[2:] if argv is None else argv)
     print()
-    print(compare_report.summary_markdown(runs, arguments))
-    say(f"report written to {path} (and report.html)")
-    return 0 if all(run.problem is None for run in runs) else 1
+    print(compare_report.summary_markdown(outcome.runs, outcome.rows, outcome.arguments))
+    say(f"report written to {outcome.report} (and report.html)")
+    problems = [run for run in outcome.runs if run.problem]
+    if problems:
+        say("FAILED: " + ", ".join(f"{run.prefix}: {run.problem}" for run in problems))
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
