@@ -43,13 +43,16 @@ from datetime import UTC
 from datetime import datetime
 from pathlib import Path
 
+import psutil
 from sqlalchemy.engine import make_url
 
 from loadtests import servers
 from loadtests.processes import CLIENT_CPU
 from loadtests.processes import SERVER_CPU
 from loadtests.processes import can_pin
+from loadtests.processes import cpu_seconds
 from loadtests.processes import http_get
+from loadtests.processes import process_tree
 from loadtests.servers import Server
 from shared.settings import PROJECT_ROOT
 
@@ -265,6 +268,16 @@ class Row:
     target: Target
     path: str
     result: WrkResult
+    server_cpu_seconds: float = float("nan")  # the server tree's, while wrk measured
+    wall_seconds: float = float("nan")
+
+    @property
+    def server_cpu_percent(self) -> float:
+        return 100 * self.server_cpu_seconds / self.wall_seconds
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        return 1000 * self.server_cpu_seconds / max(1, self.result.requests)
 
 
 def measure(
@@ -290,8 +303,9 @@ def measure(
             continue
         with servers.serving(target.server, target.spec, env, pin, log_path, target.label) as (
             base_url,
-            _process,
+            process,
         ):
+            server = psutil.Process(process.pid)
             status, answer = http_get(f"{base_url}{TAGS}")
             if status != 200:
                 raise RuntimeError(f"{target.label}: GET {TAGS} answered {status}")
@@ -305,13 +319,17 @@ def measure(
             for path in target.paths:
                 url = f"{base_url}{path}"
                 run_wrk(wrk, url, settings.warmup, settings.connections, pin)
+                cpu_before, started = cpu_seconds(process_tree(server)), time.monotonic()
                 result = run_wrk(wrk, url, settings.seconds, settings.connections, pin)
-                rows.append(Row(database, target, path, result))
+                cpu = cpu_seconds(process_tree(server)) - cpu_before
+                row = Row(database, target, path, result, cpu, time.monotonic() - started)
+                rows.append(row)
                 say(
                     f"{database}: {target.server.describe()} {target.label} GET {path}: "
                     f"{result.rate:,.0f} req/s, p50 {result.p50_ms:.1f} ms, "
                     f"p99 {result.p99_ms:.1f} ms, {result.non_2xx} non-2xx, "
-                    f"{result.socket_errors} socket errors"
+                    f"{result.socket_errors} socket errors, "
+                    f"server CPU {row.server_cpu_percent:.0f}%"
                 )
     order = {target: index for index, target in enumerate(targets)}
     return sorted(rows, key=lambda row: order[row.target])
@@ -363,7 +381,7 @@ def floor_rate(rows: list[Row], row: Row, kind: str) -> float | None:
 
 HEADER = [
     "db", "server", "app", "path", "req/s", "share of raw floor", "share of bare framework",
-    "p50 ms", "p99 ms", "errors",
+    "p50 ms", "p99 ms", "server CPU %", "server CPU ms per request", "errors",
 ]  # fmt: skip
 
 
@@ -380,6 +398,8 @@ def table_rows(rows: list[Row]) -> list[list[str]]:
             _share(row.result.rate, floor_rate(rows, row, "bare")),
             f"{row.result.p50_ms:.1f}",
             f"{row.result.p99_ms:.1f}",
+            f"{row.server_cpu_percent:.0f}",
+            f"{row.cpu_ms_per_request:.2f}",
             str(row.result.non_2xx + row.result.socket_errors),
         ]
         for row in rows
@@ -387,7 +407,7 @@ def table_rows(rows: list[Row]) -> list[list[str]]:
 
 
 def table(rows: list[Row]) -> str:
-    lines = ["| " + " | ".join(HEADER) + " |", "|---|---|---|---" + "|---:" * 6 + "|"]
+    lines = ["| " + " | ".join(HEADER) + " |", "|---|---|---|---" + "|---:" * 8 + "|"]
     lines += ["| " + " | ".join(cells) + " |" for cells in table_rows(rows)]
     return "\n".join(lines)
 
@@ -402,6 +422,8 @@ def explanation(settings: WrkSettings, pin: bool) -> str:
         f"One worker per server; {settings.describe()}; {placement}. Shares compare with GET "
         f"{TAGS} of the raw floor and the bare framework of the same stack on the same server "
         "and worker settings (for the articles rows too: they are the only floors). "
+        "Server CPU is the server process tree's user+system time while wrk measured (100% = "
+        "its one pinned CPU was busy: then CPU ms per request sets the ceiling, 1000 / it req/s). "
         "errors = non-2xx answers + connect errors + timeouts."
     )
 

@@ -41,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import UTC
@@ -58,6 +59,9 @@ from loadtests import servers
 from loadtests.processes import HOST
 from loadtests.processes import SERVER_CPU
 from loadtests.processes import can_pin
+from loadtests.processes import cpu_seconds
+from loadtests.processes import process_tree
+from loadtests.processes import rss_bytes
 from loadtests.servers import Server
 from shared.settings import PROJECT_ROOT
 from shared.settings import Settings
@@ -69,6 +73,7 @@ SERVERS = ("default", "granian")
 LINKS_TAG = "load-links"
 LINKS = 10
 GENERATOR_LIMIT = 90.0  # % of one CPU; above it the generator, not the server, may be the limit
+WARMUP_EXTRA = 60.0  # s: how much longer a warm-up may wait for authors to sign in
 OVERHEAD_PER_RUN = 4.0  # seconds: Locust start-up and stop, for the time-left estimate
 OVERHEAD_PER_SERVER = 3.0  # seconds: a server's start and stop
 OVERHEAD_PER_APP = 6.0  # seconds: seeding
@@ -129,7 +134,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--articles", type=int, default=size.articles)
     parser.add_argument("--comments", type=int, default=size.comments)
     parser.add_argument("--tags", type=int, default=size.tags)
-    parser.add_argument("--database-url", default=None, help="default: SQLite in a temp folder")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("LOAD_DATABASE_URL"),
+        help="a PostgreSQL server (database conduit_load is created there, reset per app and "
+        "dropped at the end); default: SQLite in a temporary folder",
+    )
     parser.add_argument(
         "--flask-workers", type=int, default=bench_links._env_int("FLASK_WORKERS", 1)
     )
@@ -208,9 +218,17 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         parser.error("user counts must be >= 1, --duration > 0, --warmup >= 0")
     if min(arguments.users, arguments.articles) < 1:
         parser.error("--users and --articles must be >= 1")
+    if arguments.database_url and not arguments.database_url.startswith("postgresql"):
+        parser.error("--database-url must be a PostgreSQL URL (SQLite is the default)")
     if arguments.locust_processes < 1:
         parser.error("--locust-processes must be >= 1")
     return arguments
+
+
+def link_concurrency(arguments: argparse.Namespace) -> int:
+    """The apps' link-preview bulkhead: --link-concurrency, else their environment's or default."""
+    default = Settings.model_fields["link_preview_concurrency"].default
+    return int(arguments.link_concurrency or os.environ.get("LINK_PREVIEW_CONCURRENCY", default))
 
 
 def flask_settings(arguments: argparse.Namespace, scenario: str) -> tuple[str, int]:
@@ -274,37 +292,6 @@ class Run:
         return self.problem is None and self.generator_cpu_percent <= GENERATOR_LIMIT
 
 
-# Measuring processes
-
-
-def _tree(root: psutil.Process) -> list[psutil.Process]:
-    try:
-        return [root, *root.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return []
-
-
-def _cpu_seconds(processes: list[psutil.Process]) -> float:
-    total = 0.0
-    for process in processes:
-        try:
-            times = process.cpu_times()
-        except psutil.Error:
-            continue
-        total += times.user + times.system
-    return total
-
-
-def _rss_bytes(processes: list[psutil.Process]) -> int:
-    total = 0
-    for process in processes:
-        try:
-            total += process.memory_info().rss
-        except psutil.Error:
-            continue
-    return total
-
-
 def run_locust(
     run: Run,
     base_url: str,
@@ -315,7 +302,9 @@ def run_locust(
 ) -> None:
     mark = folders["tmp"] / f"{run.prefix}.warm"
     mark.unlink(missing_ok=True)
-    total = arguments.warmup + arguments.duration
+    # the locustfile stops the test `duration` s after the warm-up, which may outlast `warmup`
+    # while authors sign in; --run-time is only the backstop
+    total = arguments.warmup + arguments.duration + WARMUP_EXTRA + 10
     spawn_rate = max(1.0, run.users / max(1.0, arguments.warmup / 2))
     command = [
         *(["taskset", "-c", ",".join(map(str, sorted(generator_cpus)))] if generator_cpus else []),
@@ -353,6 +342,8 @@ def run_locust(
         "LOAD_LINKS_TAG": LINKS_TAG,
         "LOAD_LINKS_EXPECTED": str(LINKS),
         "LOAD_WARMUP_SECONDS": f"{arguments.warmup:g}",
+        "LOAD_DURATION_SECONDS": f"{arguments.duration:g}",
+        "LOAD_WARMUP_EXTRA_SECONDS": f"{WARMUP_EXTRA:g}",
         "LOAD_WARMUP_MARK": str(mark),
     }
     log_path = folders["logs"] / f"{run.prefix}-locust.log"
@@ -370,15 +361,15 @@ def run_locust(
                 if time.monotonic() > deadline:
                     run.problem = "locust did not stop in time"
                     break
-                processes = _tree(server)
-                generator_cpu = _cpu_seconds(_tree(generator))  # with --processes, the forks
-                sample = (time.monotonic(), _cpu_seconds(processes), generator_cpu)
+                processes = process_tree(server)
+                generator_cpu = cpu_seconds(process_tree(generator))  # with --processes, the forks
+                sample = (time.monotonic(), cpu_seconds(processes), generator_cpu)
                 if baseline is None and mark.exists():
                     baseline = sample
                     run.warmup_done_at = float(mark.read_text() or time.time())
                 if baseline is not None:
                     last = sample
-                    peak_rss = max(peak_rss, _rss_bytes(processes))
+                    peak_rss = max(peak_rss, rss_bytes(processes))
                 time.sleep(0.25)
         finally:
             if process.poll() is None:
@@ -636,9 +627,14 @@ def run_all(
     with (
         (folders["logs"] / "upstream.log").open("wb") as upstream_log,
         running_upstream(prefix=prefix, log=upstream_log) as stand_in,
+        (
+            ceilings.postgres_database(arguments.database_url)
+            if arguments.database_url
+            else nullcontext(None)
+        ) as postgres_url,
     ):
         for app in arguments.apps:
-            database_url = arguments.database_url or f"sqlite:///{folders['tmp'] / f'{app}.db'}"
+            database_url = postgres_url or f"sqlite:///{folders['tmp'] / f'{app}.db'}"
             secret_key = secrets.token_hex(32)
             started = time.monotonic()
             counts = bulk_seed.reset_and_seed(
@@ -728,21 +724,22 @@ def execute(argv: list[str]) -> Outcome:
         "command": shlex.join(["python", "-m", "loadtests", "compare", *argv]),
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
         "git commit": bench_links._commit(),
-        "database": _redacted_url(arguments.database_url)
+        "database": f"PostgreSQL: database {ceilings.LOAD_DATABASE} created (and dropped after) "
+        f"on {_redacted_url(arguments.database_url)}"
         if arguments.database_url
         else "SQLite (a fresh file per app in a temporary folder)",
         "seeded data": size.describe() + " (loadtests/bulk_seed.py, seed 42) + 1 links article",
-        "Locust runs": f"{arguments.warmup:g} s warm-up (not measured) + {arguments.duration:g} "
+        "Locust runs": f"{arguments.warmup:g} s warm-up (not measured; longer while authors "
+        f"register and log in, up to {WARMUP_EXTRA:g} s more) + {arguments.duration:g} "
         f"s measured; users {', '.join(map(str, arguments.user_counts))}; "
         f"{arguments.locust_processes} Locust process(es), FastHttpUser",
         "ceilings": f"{wrk.describe()}; servers {', '.join(arguments.servers)}"
         if arguments.servers
         else "not measured (--no-ceilings)",
         "upstream stand-in": f"{arguments.upstream_latency_ms} ms per page, {LINKS} links",
-        "link previews": f"LINK_PREVIEW_CONCURRENCY={arguments.link_concurrency}"
-        if arguments.link_concurrency
-        else "the apps' defaults (bulkhead: "
-        f"{Settings.model_fields['link_preview_concurrency'].default} upstream calls per process)",
+        "link previews": f"bulkhead LINK_PREVIEW_CONCURRENCY={link_concurrency(arguments)} "
+        "upstream calls in flight per process"
+        + ("" if arguments.link_concurrency else " (default)"),
     }
     say(
         f"apps {', '.join(arguments.apps)}; scenarios {', '.join(arguments.scenarios)}; "

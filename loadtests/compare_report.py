@@ -367,7 +367,9 @@ def targets(
             [
                 name,
                 f"{row.result.rate:,.0f} req/s, p99 {row.result.p99_ms:.0f} ms "
-                f"({row.target.server.describe()}, wrk){extra}",
+                f"({row.target.server.describe()}, wrk); server CPU "
+                f"{row.server_cpu_percent:.0f}%, {row.cpu_ms_per_request:.2f} ms CPU per request"
+                f"{extra}",
                 _verdict(row.result.rate >= goal, on_sqlite),
             ]
         )
@@ -407,12 +409,20 @@ def _links_targets(runs: "list[Run]", arguments: argparse.Namespace) -> list[lis
     latency = arguments.upstream_latency_ms
     invalid = "" if flask.valid and fastapi.valid else "a run is INVALID"
     ratio = fastapi.rate / flask.rate if flask.rate else float("nan")
+    from loadtests.compare import LINKS
+    from loadtests.compare import link_concurrency
+
+    concurrency = link_concurrency(arguments)
+    # each answer holds LINKS upstream calls for about one upstream latency
+    bulkhead_cap = concurrency / (LINKS * latency / 1000)
     return [
         [
             name,
             f"FastAPI {fastapi.rate:.1f} req/s (server CPU {fastapi.server_cpu_percent:.0f}%) vs "
             f"Flask {flask.rate:.1f} req/s ({flask.server_description}, server CPU "
-            f"{flask.server_cpu_percent:.0f}%) = {ratio:.2f}x",
+            f"{flask.server_cpu_percent:.0f}%) = {ratio:.2f}x; the link-preview bulkhead "
+            f"({concurrency} upstream calls in flight per process, {LINKS} links per answer, "
+            f"{latency} ms each) caps each app near {bulkhead_cap:.0f} answers/s",
             _verdict(ratio >= LINKS_RATIO, invalid),
         ],
         [

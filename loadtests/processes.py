@@ -1,11 +1,14 @@
-"""What every load-test runner needs to place its processes: loopback, CPU pinning, free ports,
-and a dependency-free GET for readiness checks."""
+"""What every load-test runner needs to place and watch its processes: loopback, CPU pinning,
+free ports, a dependency-free GET for readiness checks, and CPU time and memory of a process
+tree (psutil)."""
 
 import os
 import shutil
 import socket
 import urllib.error
 import urllib.request
+
+import psutil
 
 HOST = "127.0.0.1"
 SERVER_CPU = 0
@@ -32,3 +35,34 @@ def http_get(url: str, timeout: float = 5.0) -> tuple[int, bytes]:
             return int(response.status), response.read()
     except urllib.error.HTTPError as error:
         return int(error.code), error.read()
+
+
+def process_tree(root: psutil.Process) -> list[psutil.Process]:
+    """The process and all its descendants (none once it has gone)."""
+    try:
+        return [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def cpu_seconds(processes: list[psutil.Process]) -> float:
+    """User + system CPU time of the processes still there."""
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def rss_bytes(processes: list[psutil.Process]) -> int:
+    """Summed resident memory of the processes still there."""
+    total = 0
+    for process in processes:
+        try:
+            total += process.memory_info().rss
+        except psutil.Error:
+            continue
+    return total
