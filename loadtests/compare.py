@@ -449,7 +449,7 @@ def machine() -> dict[str, str]:
 def versions() -> dict[str, str]:
     names = (
         "flask", "flask-smorest", "marshmallow", "gunicorn", "fastapi", "pydantic", "uvicorn",
-        "starlette", "sqlalchemy", "aiosqlite", "psycopg", "locust", "psutil",
+        "starlette", "granian", "sqlalchemy", "aiosqlite", "psycopg", "locust", "psutil",
     )  # fmt: skip
     found = {}
     for name in names:
@@ -457,6 +457,11 @@ def versions() -> dict[str, str]:
             found[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
             found[name] = "not installed"
+    try:
+        wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True, timeout=10)
+        found["wrk"] = (wrk.stdout or wrk.stderr).splitlines()[0]
+    except (OSError, IndexError, subprocess.SubprocessError):
+        found["wrk"] = "not installed"
     return found
 
 

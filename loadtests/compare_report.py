@@ -80,10 +80,7 @@ def _markdown(blocks: list[Block]) -> str:
             lines += [block.text, ""]
         elif block.kind == "table" and block.header is not None and block.rows is not None:
             lines.append("| " + " | ".join(block.header) + " |")
-            numeric = [
-                all(_NUMERIC.fullmatch(row[n].strip("*")) for row in block.rows)
-                for n in range(len(block.header))
-            ]
+            numeric = [_numeric([row[n] for row in block.rows]) for n in range(len(block.header))]
             lines.append("|" + "|".join("---:" if right else "---" for right in numeric) + "|")
             lines += ["| " + " | ".join(row) + " |" for row in block.rows]
             lines.append("")
@@ -92,6 +89,13 @@ def _markdown(blocks: list[Block]) -> str:
         elif block.kind == "image" and block.path is not None:
             lines += [f"![{block.path.stem}]({block.path.name})", ""]
     return "\n".join(lines)
+
+
+def _numeric(cells: list[str]) -> bool:
+    """A column to align right: numbers, with validity marks and blanks among them."""
+    cells = [cell.strip("*()") for cell in cells]
+    cells = [cell for cell in cells if cell not in ("", "valid", "INVALID")]
+    return bool(cells) and all(_NUMERIC.fullmatch(cell) for cell in cells)
 
 
 def _html(title: str, blocks: list[Block]) -> str:
@@ -243,10 +247,19 @@ def summary_tables(
             values = [_metrics(run) for run in found]
             header = ["metric", *(_label(*column) for column in columns)]
             header += [title for title, _, _ in ratios]
+            quotable = [run is not None and run.valid for run in found]
             rows = []
             for index, (name, digits) in enumerate(_METRICS):
-                row = [name, *(_fmt(value[index], digits) for value in values)]
-                row += [_ratio(values[a][index], values[b][index]) for _, a, b in ratios]
+                row = [name]
+                for value, ok in zip(values, quotable, strict=True):
+                    cell = _fmt(value[index], digits)
+                    row.append(cell if ok or cell == "-" else f"({cell})")
+                row += [
+                    _ratio(values[a][index], values[b][index])
+                    if quotable[a] and quotable[b]
+                    else "-"
+                    for _, a, b in ratios
+                ]
                 rows.append(row)
             validity = ["valid" if run and run.valid else "INVALID" for run in found]
             rows.append(["valid", *validity, *([""] * len(ratios))])
@@ -260,7 +273,8 @@ def summary_tables(
                     notes.append(
                         f"{run.variant}: INVALID, the load generator used "
                         f"{run.generator_cpu_percent:.0f}% CPU (> 90%): it, not the server, may "
-                        "be the limit"
+                        "be the limit (fewer users, or --locust-processes N where N spare CPUs "
+                        "exist)"
                     )
                 notes.extend(f"{run.variant} failure: {kind}" for kind in run.failure_kinds)
             tables.append((f"{scenario}, {users} users", header, rows, notes))
@@ -281,17 +295,14 @@ class Knee:
 
 
 def knee(runs: "list[Run]", app: str, server: str, scenario: str, counts: list[int]) -> Knee | None:
+    """The sweep's peak and knee over its valid runs (None when it has none)."""
     points = [run for users in sorted(counts) if (run := _find(runs, app, server, scenario, users))]
-    if not points:
+    valid = [run for run in points if run.valid]
+    if not valid:
         return None
-    peak = max(points, key=lambda run: run.rate)
-    first = next(run for run in points if run.rate >= KNEE * peak.rate)
-    return Knee(
-        peak,
-        first,
-        sum(run.failures for run in points),
-        sum(not run.valid for run in points),
-    )
+    peak = max(valid, key=lambda run: run.rate)
+    first = next(run for run in valid if run.rate >= KNEE * peak.rate)
+    return Knee(peak, first, sum(run.failures for run in points), len(points) - len(valid))
 
 
 def sweep_table(
@@ -407,7 +418,7 @@ def _links_targets(runs: "list[Run]", arguments: argparse.Namespace) -> list[lis
     if flask is None or fastapi is None:
         return [[name, f"not measured (needs --scenario links with {LINKS_USERS} users)", "-"]]
     latency = arguments.upstream_latency_ms
-    invalid = "" if flask.valid and fastapi.valid else "a run is INVALID"
+    invalid = "" if flask.valid and fastapi.valid else "a run is INVALID: not to be quoted"
     ratio = fastapi.rate / flask.rate if flask.rate else float("nan")
     from loadtests.compare import LINKS
     from loadtests.compare import link_concurrency
@@ -459,7 +470,17 @@ def _reader_targets(
                 f"peak {found.peak.rate:.0f} req/s at {found.peak.users} users; "
                 f"{found.knee.rate:.0f} req/s at {found.knee.users} users, p99 "
                 f"{found.knee.p99:.0f} ms; {found.failures} failures",
-                _verdict(found.failures == 0 and found.knee.p99 < READER_P99_MS, on_sqlite),
+                _verdict(
+                    found.failures == 0 and found.knee.p99 < READER_P99_MS,
+                    "; ".join(
+                        part
+                        for part in (
+                            on_sqlite,
+                            f"{found.invalid} INVALID run(s) left out" if found.invalid else "",
+                        )
+                        if part
+                    ),
+                ),
             ]
         )
     return lines
@@ -713,7 +734,8 @@ def blocks(
             "tree's user+system time over the measured part (100% = the one pinned CPU is "
             "busy); peak RSS is the largest sum of the tree's RSS sampled every 0.25 s; a run is "
             "INVALID when Locust itself used more than 90% of a CPU (it, not the server, may "
-            "have been the limit), and its figures must not be quoted."
+            "have been the limit): its figures are in brackets and must not be quoted, and no "
+            "ratio is drawn from it."
         ),
     ]
     for title, header, table_rows, notes in summary_tables(runs, arguments):
@@ -726,7 +748,7 @@ def blocks(
             _p(
                 f"Per scenario and app: the peak throughput over the user counts, the fewest "
                 f"users reaching {KNEE:.0%} of that peak (the knee: more users mostly add "
-                "queueing), and the latency there."
+                "queueing), and the latency there; INVALID runs are left out of both."
             ),
         ]
         for scenario in arguments.scenarios:
