@@ -606,15 +606,17 @@ def chart_over_time(
         style = LINESTYLES.get(server, "-")
         label = _label(app, server)
         top.plot(seconds, [point[1] for point in points], style, label=label, color=color)
-        bottom.plot(seconds, [p[2] for p in points], style, label=f"{label} p50", color=color)
-        bottom.plot(
-            seconds, [p[3] for p in points], style, label=f"{label} p95", color=color, alpha=0.5
-        )
+        # log scale: sign-up latencies in the warm-up dwarf the steady state; 0 = no data yet
+        p50 = [p[2] or float("nan") for p in points]
+        p95 = [p[3] or float("nan") for p in points]
+        bottom.plot(seconds, p50, style, label=f"{label} p50", color=color)
+        bottom.plot(seconds, p95, style, label=f"{label} p95", color=color, alpha=0.5)
         if run.warmup_done_at is not None:
             for axes in (top, bottom):
                 axes.axvline(run.warmup_done_at - start, color=color, linestyle=":", alpha=0.6)
     top.set_ylabel("requests/s (current)")
-    bottom.set_ylabel("latency ms (current)")
+    bottom.set_ylabel("latency ms (current, log scale)")
+    bottom.set_yscale("log")
     bottom.set_xlabel("seconds since start (dotted line: end of warm-up)")
     top.legend(fontsize=8)
     bottom.legend(fontsize=7)
