@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 COLORS = {"flask": "#1f77b4", "fastapi": "#2ca02c"}
 LINESTYLES = {"default": "-", "granian": "--"}
 HATCHES = {"default": "", "granian": "//"}
+SATURATED_CPU = 90.0  # server CPU % from which the one server CPU counts as the limit
 KNEE = 0.8  # a sweep's knee: the fewest users reaching this share of the peak throughput
 READER_P99_MS = 100.0
 TAGS_SHARE = 0.8
@@ -316,6 +317,7 @@ def sweep_table(
         "req/s there",
         "p50 ms there",
         "p99 ms there",
+        "server CPU % at peak",
         "failures (whole sweep)",
         "invalid runs",
     ]
@@ -333,6 +335,7 @@ def sweep_table(
                 _fmt(found.knee.rate),
                 _fmt(found.knee.p50, 0),
                 _fmt(found.knee.p99, 0),
+                _fmt(found.peak.server_cpu_percent, 0),
                 str(found.failures),
                 str(found.invalid),
             ]
@@ -477,6 +480,11 @@ def _reader_targets(
                         for part in (
                             on_sqlite,
                             f"{found.invalid} INVALID run(s) left out" if found.invalid else "",
+                            f"the sweep may not have saturated the server: peak at its largest "
+                            f"user count with server CPU {found.peak.server_cpu_percent:.0f}%"
+                            if found.peak.users == max(arguments.user_counts)
+                            and found.peak.server_cpu_percent < SATURATED_CPU
+                            else "",
                         )
                         if part
                     ),
@@ -750,7 +758,11 @@ def blocks(
             _p(
                 f"Per scenario and app: the peak throughput over the user counts, the fewest "
                 f"users reaching {KNEE:.0%} of that peak (the knee: more users mostly add "
-                "queueing), and the latency there; INVALID runs are left out of both."
+                "queueing), and the latency there; INVALID runs are left out of both. Each "
+                "simulated user waits 0.1-0.5 s between requests (authors 0.2-1 s), so throughput "
+                "grows with users "
+                "until the server saturates: a peak at the largest user count with server CPU "
+                "well below 100% means the sweep stopped short of it (add larger counts)."
             ),
         ]
         for scenario in arguments.scenarios:
