@@ -3,9 +3,12 @@
     uv run python -m loadtests compare [--scenario mixed,reader,author,links] [--duration 30]
         [--users-count 50] [--sweep 1,10,50,100] [--warmup 5] [--apps flask,fastapi]
         [--users 1000] [--articles 10000] [--comments 50000] [--tags 200]
-        [--database-url postgresql+psycopg://...] [--flask-workers 1] [--flask-worker-class gthread]
-        [--flask-threads 8] [--fastapi-workers 1] [--ceilings | --no-ceilings]
-        [--servers default,granian] [--locust-servers default] [--upstream-latency-ms 100]
+        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+        [--flask-workers 1] [--flask-worker-class gthread] [--flask-threads 8] [--fastapi-workers 1]
+        [--ceilings | --no-ceilings] [--servers default,granian] [--ceiling-seconds 5]
+        [--ceiling-warmup 2] [--ceiling-connections 50] [--locust-servers default,granian]
+        [--upstream-latency-ms 100] [--link-concurrency 10] [--locust-processes 1]
+        [--time-limit S] [--output DIR]
 
 For each app in turn (never both at once), all on 127.0.0.1 and bounded in time:
 

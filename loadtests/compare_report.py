@@ -436,7 +436,9 @@ def _links_targets(runs: "list[Run]", arguments: argparse.Namespace) -> list[lis
             f"Flask {flask.rate:.1f} req/s ({flask.server_description}, server CPU "
             f"{flask.server_cpu_percent:.0f}%) = {ratio:.2f}x; the link-preview bulkhead "
             f"({concurrency} upstream calls in flight per process, {LINKS} links per answer, "
-            f"{latency} ms each) caps each app near {bulkhead_cap:.0f} answers/s",
+            f"{latency} ms each) caps each app near {bulkhead_cap:.0f} answers/s; Flask ran in "
+            "this one configuration (others: --flask-worker-class, --flask-threads, "
+            "--locust-servers default,granian)",
             _verdict(ratio >= LINKS_RATIO, invalid),
         ],
         [
