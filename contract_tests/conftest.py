@@ -94,7 +94,7 @@ def migrate(settings: Settings) -> None:
 
 
 class Target:
-    """One app under test: its client and, in-process, the app's engine (to count statements),
+    """One app under test: its client and, in-process, the app's engines (to count statements),
     a separate sync engine on the same database (to empty it between tests) and the app's
     per-process caches (emptied with it: the rows vanish behind the app's back)."""
 
@@ -102,13 +102,13 @@ class Target:
         self,
         name: str,
         client: httpx.Client,
-        app_engine: Engine | None = None,
+        app_engines: tuple[Engine, ...] = (),
         cleaning_engine: Engine | None = None,
         caches: tuple[TagListCache, ...] = (),
     ) -> None:
         self.name = name
         self.client = client
-        self.app_engine = app_engine
+        self.app_engines = app_engines
         self.cleaning_engine = cleaning_engine
         self.caches = caches
 
@@ -168,10 +168,12 @@ def app_in_process(app_name: str, settings: Settings) -> Iterator[tuple[httpx.Cl
             yield client, fastapi_app
 
 
-def _engine_and_caches(app: Any) -> tuple[Engine, tuple[TagListCache, ...]]:
+def _engines_and_caches(app: Any) -> tuple[tuple[Engine, ...], tuple[TagListCache, ...]]:
+    """The app's distinct engines (sync facades for FastAPI) and its caches."""
     if hasattr(app, "extensions"):  # Flask
-        return app.extensions["db_engine"], (app.extensions["tag_cache"],)
-    return app.state.db_engine.sync_engine, (app.state.tag_cache,)
+        return tuple(set(app.extensions["db_engines"])), (app.extensions["tag_cache"],)
+    engines = tuple({engine.sync_engine for engine in app.state.db_engines})
+    return engines, (app.state.tag_cache,)
 
 
 @contextmanager
@@ -192,8 +194,8 @@ def in_process_target(
     cleaning_engine = create_sync_engine(settings)
     try:
         with app_in_process(app_name, settings) as (client, app):
-            app_engine, caches = _engine_and_caches(app)
-            yield Target(f"{app_name}-{database}", client, app_engine, cleaning_engine, caches)
+            engines, caches = _engines_and_caches(app)
+            yield Target(f"{app_name}-{database}", client, engines, cleaning_engine, caches)
     finally:
         cleaning_engine.dispose()
 
@@ -216,7 +218,7 @@ def app_target(
 def api(app_target: Target) -> Api:
     """A client for the app under test, on an empty database (in-process targets)."""
     app_target.clean()
-    return Api(app_target.name, app_target.client, app_target.app_engine)
+    return Api(app_target.name, app_target.client, app_target.app_engines)
 
 
 @pytest.fixture
@@ -229,8 +231,8 @@ def another_worker(app_target: Target, api: Api) -> Iterator[Api]:
     settings = test_settings(database_url, tags_cache_seconds=ANOTHER_WORKER_TAGS_CACHE_SECONDS)
     app_name = app_target.name.split("-")[0]
     with app_in_process(app_name, settings) as (client, app):
-        engine, _caches = _engine_and_caches(app)
-        yield Api(f"{app_target.name} (worker 2)", client, engine)
+        engines, _caches = _engines_and_caches(app)
+        yield Api(f"{app_target.name} (worker 2)", client, engines)
 
 
 @pytest.fixture

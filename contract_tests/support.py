@@ -49,10 +49,10 @@ ANOTHER_WORKER_TAGS_CACHE_SECONDS = 2.0
 class Api:
     """httpx.Client-like calls plus helpers that build state through the API itself."""
 
-    def __init__(self, name: str, client: httpx.Client, engine: Engine | None) -> None:
+    def __init__(self, name: str, client: httpx.Client, engines: tuple[Engine, ...] = ()) -> None:
         self.name = name
         self.client = client
-        self.engine = engine
+        self.engines = engines  # the in-process app's engines (reads may have their own)
 
     # Plain HTTP
 
@@ -139,14 +139,16 @@ class Api:
     @contextmanager
     def count_statements(self) -> Iterator[StatementCounter]:
         """Count the SQL statements the app issues inside the block (in-process apps only)."""
-        if self.engine is None:
+        if not self.engines:
             pytest.skip("statement counting needs an in-process app")
         counter = StatementCounter()
-        event.listen(self.engine, "before_cursor_execute", counter)
+        for engine in self.engines:
+            event.listen(engine, "before_cursor_execute", counter)
         try:
             yield counter
         finally:
-            event.remove(self.engine, "before_cursor_execute", counter)
+            for engine in self.engines:
+                event.remove(engine, "before_cursor_execute", counter)
 
 
 def errors_of(response: httpx.Response) -> list[str]:

@@ -99,7 +99,7 @@ def _flask_client(target: Target) -> httpx.Client:
     flask_app = create_flask_app(test_settings(database_url, **TWIN_SETTINGS))
     transport = ServerLikeWSGITransport(app=ServerLikePathInfo(flask_app))
     client = httpx.Client(transport=transport, base_url="http://testserver")
-    client.flask_engine = flask_app.extensions["db_engine"]  # type: ignore[attr-defined]
+    client.flask_engines = flask_app.extensions["db_engines"]  # type: ignore[attr-defined]
     return client
 
 
@@ -390,7 +390,8 @@ class Twins:
     def close(self) -> None:
         for client in self.clients.values():
             client.close()
-        self.clients["flask"].flask_engine.dispose()  # type: ignore[attr-defined]
+        for engine in set(self.clients["flask"].flask_engines):  # type: ignore[attr-defined]
+            engine.dispose()
         shutil.rmtree(self._snapshot_dir, ignore_errors=True)
 
     # Sending

@@ -17,12 +17,12 @@ from shared.views import SignedInUser
 token_header = APIKeyHeader(name="Authorization", scheme_name="Token", auto_error=False)
 
 
-async def _signed_in_user(
+async def login_optional(
     request: Request,
     session: SessionDep,
     _documented: Annotated[str | None, Depends(token_header)],
 ) -> SignedInUser | None:
-    """The user the Authorization header names; None without one, 401 if it is bad."""
+    """The user the Authorization header names; None when anonymous, 401 if it is bad."""
     # The raw header, not APIKeyHeader's value: it turns an empty header into "absent".
     header = request.headers.get("authorization")
     authenticated = authenticate_header(header, request.app.state.settings)
@@ -34,18 +34,11 @@ async def _signed_in_user(
 
 
 async def login_required(
-    current_user: Annotated[SignedInUser | None, Depends(_signed_in_user)],
+    current_user: Annotated[SignedInUser | None, Depends(login_optional)],
 ) -> SignedInUser:
     """401 without a valid token."""
     if current_user is None:
         raise AuthenticationFailed(MISSING_CREDENTIALS)
-    return current_user
-
-
-async def login_optional(
-    current_user: Annotated[SignedInUser | None, Depends(_signed_in_user)],
-) -> SignedInUser | None:
-    """None when anonymous; a bad token is still 401."""
     return current_user
 
 

@@ -40,8 +40,15 @@ class Settings(BaseSettings):
     link_preview_cache_seconds: int = 24 * 60 * 60
     # Shared state across worker processes (breakers, stale cache); memory when unset.
     redis_url: str | None = None
-    # Pool sizes are per process; a gunicorn or uvicorn worker is one process.
-    database_pool_size: int = 10
+    # Pools are per process (a gunicorn or uvicorn worker is one process) and, on PostgreSQL,
+    # per engine: reads and writes have one each. An async worker has no thread limit on its
+    # concurrent requests, and requests that wait for a connection are not served in order,
+    # so the pool keeps as many connections as a worker carries concurrent requests: an
+    # overflow connection is closed when it comes back, and reconnecting costs far more.
+    # Connections open on first need, so a thread-limited worker never opens more than it uses.
+    database_pool_size: int = 40
+    database_max_overflow: int = 10
+    database_pool_recycle_seconds: int = 30 * 60
     # GET /api/tags is cached per process for this long (0: off); see TagListCache.
     tags_cache_seconds: float = 5.0
 

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 from shared import rules
 from shared.errors import AuthenticationFailed
 from shared.models import User
+from shared.models import user_table
 from shared.rules import UNSET
 from shared.rules import Unset
 from shared.timestamps import utc_now
@@ -112,12 +114,19 @@ def complete_login(candidate: LoginCandidate | None, *, password_ok: bool) -> Us
     return candidate.user
 
 
+# Every authenticated request runs this: one cached Core statement, no ORM identity map.
+_USER_BY_ID = select(
+    user_table.c.id, user_table.c.username, user_table.c.email, user_table.c.bio, user_table.c.image
+).where(user_table.c.id == bindparam("user_id"))
+
+
 def get_user(session: Session, *, user_id: int) -> UserView:
     """The user a valid token names; AuthenticationFailed if it no longer exists."""
-    user = session.get(User, user_id)
-    if user is None:
+    row = session.execute(_USER_BY_ID, {"user_id": user_id}).first()
+    if row is None:
         raise AuthenticationFailed(USER_NOT_FOUND)
-    return _view(user)
+    user_id, username, email, bio, image = row
+    return UserView(id=user_id, username=username, email=email, bio=bio, image=image)
 
 
 def prepare_update(
