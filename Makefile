@@ -6,7 +6,7 @@
 #   make fuzz         Flask vs FastAPI parity fuzzing for FUZZ_MINUTES (default 10)
 #   make bench-links  link previews under load, Flask (gunicorn) vs FastAPI (uvicorn), ~2 min
 #   make load-smoke   the load runner at toy scale (every scenario, both apps, ceilings), ~2 min
-#   make load         Flask vs FastAPI load comparison report (LOAD_ARGS="--sweep 1,10,50,100 ..."), ~9 min
+#   make load         Flask vs FastAPI load comparison report (LOAD_ARGS="--sweep 1,10,50,100 ..."), ~8 min
 #   make lint | migrate | seed | clean
 
 SHELL := /bin/bash
@@ -101,6 +101,6 @@ clean:
 
 .PHONY: load
 load: setup
-	@echo "load: Flask vs FastAPI side by side: wrk ceilings (gunicorn, uvicorn, granian), then Locust mixed, reader, author, links, 30 s each, ~9 min"
+	@echo "load: Flask vs FastAPI side by side: wrk ceilings (gunicorn, uvicorn, granian), then Locust mixed, reader, author, links, 30 s each, ~8 min"
 	@cd "$(ROOT)" && uv run python -m loadtests compare $(LOAD_ARGS)
 	@echo "load: done, report in loadtests/reports/<timestamp>/report.md and report.html"
