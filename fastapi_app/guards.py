@@ -38,7 +38,7 @@ class GuardedRoute(APIRoute):
         takes_json_body = self.body_field is not None
 
         async def guarded_route_handler(request: Request) -> Response:
-            repeated = [
+            repeated = request.scope["query_string"] and [
                 name for name in request.query_params if len(request.query_params.getlist(name)) > 1
             ]
             if repeated:

@@ -20,7 +20,7 @@ def list_tags() -> dict[str, Any]:
     """Every tag in use, sorted."""
     tag_cache = get_tag_cache()
     tag_list = tag_cache.fresh()
-    if tag_list is None:
+    if tag_list is None:  # only then a session
         generation = tag_cache.generation()
         tag_list = tag_cache.store(tags.list_tags(get_session()), generation)
     return {"tags": tag_list}
