@@ -635,3 +635,17 @@ def test_a_redirect_to_a_blocked_url_is_blocked(
     preview = previews.one(url)
     assert (preview["status"], preview["title"]) == ("blocked", None), preview
     assert (upstream.requests(hop_key), upstream.requests(leak_key)) == (1, 0)
+
+
+def test_proxy_settings_in_the_environment_are_ignored(
+    previews: Previews, upstream: Upstream, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Calls go to the page itself, never through a proxy from the environment: the guard
+    checks the address connected to, which a proxy would replace with its own."""
+    proxy = f"http://127.0.0.1:{_free_port()}"
+    for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY"):
+        monkeypatch.setenv(name, proxy)
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    url = upstream.url("/page", title="Direct", key=upstream.key())
+    assert previews.one(url) == link(url, "ok", "Direct", 200)

@@ -9,7 +9,6 @@ measurement (see the README); swapping clients means replacing that one class.
 
 import asyncio
 import socket
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import urljoin
@@ -150,15 +149,20 @@ class LinkPreviewer:
 
     async def preview_all(self, urls: list[str]) -> list[LinkPreview]:
         """Preview every URL at once; whatever is unfinished at the deadline is a timeout."""
-        deadline = time.monotonic() + self.policy.deadline
-        return list(await asyncio.gather(*(self._preview_by(url, deadline) for url in urls)))
-
-    async def _preview_by(self, url: str, deadline: float) -> LinkPreview:
-        try:
-            async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
-                return await self.preview(url)
-        except TimeoutError:
-            return await self._fallback(url, LinkStatus.TIMEOUT)
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(self.preview(url)) for url in urls]
+            if tasks:
+                # One timer for the whole fan-out rather than one per link.
+                await asyncio.wait(tasks, timeout=self.policy.deadline)
+            for task in tasks:
+                task.cancel()  # unfinished: cut short (a call cut short is not a breaker failure)
+        previews = []
+        for url, task in zip(urls, tasks, strict=True):
+            if task.cancelled():
+                previews.append(await self._fallback(url, LinkStatus.TIMEOUT))
+            else:
+                previews.append(task.result())
+        return previews
 
     async def preview(self, url: str) -> LinkPreview:
         """One URL: guard, breaker, retries, fetch; a failure falls back to the stale copy."""
@@ -188,13 +192,25 @@ class LinkPreviewer:
         return stale(cached) if cached is not None else failed(url, status, http_status)
 
     async def _fetch_with_retries(self, url: str) -> Page:
+        try:
+            return await self.upstream.fetch(url)
+        except Exception as error:
+            failures = [error]
+        # Only a failed call pays for tenacity (tens of us a call otherwise): its first attempt
+        # replays that failure, so whether, when and how often to retry stays tenacity's.
+
+        async def attempt(url: str) -> Page:
+            if failures:
+                raise failures.pop()
+            return await self.upstream.fetch(url)
+
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.policy.retries + 1),
             wait=self.policy.retry_wait(),
             retry=retry_if_exception(_retryable),
             reraise=True,
         )
-        return await retrying(self.upstream.fetch, url)
+        return await retrying(attempt, url)
 
     async def close(self) -> None:
         await self.upstream.close()

@@ -98,6 +98,9 @@ class RequestsUpstream:
     def __init__(self, policy: LinkPolicy) -> None:
         self.policy = policy
         self.session = requests.Session()
+        # As aiohttp's default: no proxy or .netrc from the environment (a proxy would be the
+        # address the guard checks at connect time), and no per-call environment lookups.
+        self.session.trust_env = False
         adapter = _guarded_adapter(policy.allowed_hosts, policy.concurrency)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
@@ -198,10 +201,22 @@ class LinkPreviewer:
         return stale(cached) if cached is not None else failed(url, status, http_status)
 
     def _fetch_with_retries(self, url: str) -> Page:
+        try:
+            return self.upstream.fetch(url)
+        except Exception as error:
+            failures = [error]
+        # Only a failed call pays for tenacity (tens of us a call otherwise): its first attempt
+        # replays that failure, so whether, when and how often to retry stays tenacity's.
+
+        def attempt(url: str) -> Page:
+            if failures:
+                raise failures.pop()
+            return self.upstream.fetch(url)
+
         retrying = Retrying(
             stop=stop_after_attempt(self.policy.retries + 1),
             wait=self.policy.retry_wait(),
             retry=retry_if_exception(_retryable),
             reraise=True,
         )
-        return retrying(self.upstream.fetch, url)
+        return retrying(attempt, url)

@@ -10,6 +10,7 @@ address actually used.
 import ipaddress
 import socket
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import SplitResult
 from urllib.parse import urlsplit
 
@@ -86,6 +87,9 @@ def literal_address(host: str) -> str | None:
     return None
 
 
+# Pure (no DNS), and called for every call and redirect hop: cached. Blocked URLs raise, so
+# only accepted ones are kept.
+@lru_cache(maxsize=4096)
 def check_target(url: str, allowed_hosts: frozenset[str]) -> Target:
     """check_url, plus the address check for IP-literal hosts (no DNS involved)."""
     target = check_url(url, allowed_hosts)

@@ -5,6 +5,10 @@ from html.parser import HTMLParser
 MAX_TITLE = 200
 
 
+class _TitleFound(Exception):
+    """A non-blank <title> is complete: nothing after it can change the answer."""
+
+
 class _TitleParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -25,6 +29,9 @@ class _TitleParser(HTMLParser):
         if tag == "title" and self.in_title:
             self.in_title = False
             self.title_done = True
+            # <title> wins over og:title: stop parsing (a page can be 256 KiB of markup).
+            if _clean("".join(self.title_parts)) is not None:
+                raise _TitleFound
 
     def handle_data(self, data: str) -> None:
         if self.in_title:
@@ -41,6 +48,9 @@ def _clean(text: str | None) -> str | None:
 def page_title(html: str) -> str | None:
     """The <title> text, else og:title; None when neither has any text."""
     parser = _TitleParser()
-    parser.feed(html)
-    parser.close()
+    try:
+        parser.feed(html)
+        parser.close()
+    except _TitleFound:
+        pass
     return _clean("".join(parser.title_parts)) or _clean(parser.og_title)
