@@ -33,7 +33,9 @@ class Settings(BaseSettings):
     link_preview_backoff_seconds: float = 0.1
     link_preview_breaker_threshold: int = 5
     link_preview_breaker_cooldown_seconds: float = 30.0
-    link_preview_concurrency: int = 10
+    # Upstream calls in flight per process (the bulkhead): 50 requests x 10 links at once, so it
+    # never binds before one worker's CPU does; within a 1024-descriptor limit with clients.
+    link_preview_concurrency: int = 500
     link_preview_max_bytes: int = 256 * 1024
     link_preview_max_redirects: int = 3
     link_preview_allowed_hosts: str = ""
