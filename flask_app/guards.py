@@ -3,6 +3,7 @@
 Werkzeug already answers HEAD for every GET route; FastAPI needs a middleware for that.
 """
 
+from functools import cache
 from typing import Any
 
 from flask import Flask
@@ -20,6 +21,7 @@ def init_app(app: Flask) -> None:
     app.after_request(drop_content_type_without_body)
 
 
+@cache
 def _takes_json_body(view: Any) -> bool:
     """flask-smorest records each view's declared arguments; a JSON body is one of them."""
     arguments = getattr(view, "_apidoc", {}).get("arguments", {}).get("parameters", [])
@@ -30,9 +32,10 @@ def check_request() -> None:
     """Run after routing (unknown routes stay 404/405) and before authentication."""
     if request.routing_exception is not None or request.endpoint is None:
         return
-    repeated = [name for name, values in request.args.lists() if len(values) > 1]
-    if repeated:
-        raise ValidationFailed(*(repeated_parameter(name) for name in repeated))
+    if request.query_string:
+        repeated = [name for name, values in request.args.lists() if len(values) > 1]
+        if repeated:
+            raise ValidationFailed(*(repeated_parameter(name) for name in repeated))
     if _takes_json_body(current_app.view_functions[request.endpoint]):
         # get_data raises 413 past MAX_CONTENT_LENGTH; Flask caches the bytes for the view.
         check_json_body(request.content_type, request.get_data(cache=True))

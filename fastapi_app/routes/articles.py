@@ -5,12 +5,13 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi import Query
+from fastapi import Request
 from fastapi import Response
 
 from fastapi_app import schemas
 from fastapi_app.auth import CurrentUser
 from fastapi_app.auth import OptionalUser
-from fastapi_app.caches import TagCacheDep
+from fastapi_app.caches import get_tag_cache
 from fastapi_app.db import SessionDep
 from fastapi_app.errors import error_responses
 from fastapi_app.guards import GuardedRoute
@@ -65,14 +66,14 @@ async def create_article(
     data: schemas.NewArticleRequest,
     current_user: CurrentUser,
     session: SessionDep,
-    tag_cache: TagCacheDep,
+    request: Request,
 ) -> Any:
     """Create an article."""
     draft = articles.prepare_article(**data.article.model_dump())
     article = await session.run_sync(
         articles.create_article, author_id=current_user.id, draft=draft
     )
-    tag_cache.clear()
+    get_tag_cache(request).clear()
     return {"article": article}
 
 
@@ -96,14 +97,14 @@ async def update_article(
     slug: str,
     current_user: CurrentUser,
     session: SessionDep,
-    tag_cache: TagCacheDep,
+    request: Request,
 ) -> Any:
     """Update an article (author only)."""
     changes = articles.prepare_changes(**data.article.model_dump(exclude_unset=True))
     article = await session.run_sync(
         articles.update_article, slug=slug, user_id=current_user.id, changes=changes
     )
-    tag_cache.clear()
+    get_tag_cache(request).clear()
     return {"article": article}
 
 
@@ -114,11 +115,11 @@ async def update_article(
     responses=error_responses(401, 403, 404),
 )
 async def delete_article(
-    slug: str, current_user: CurrentUser, session: SessionDep, tag_cache: TagCacheDep
+    slug: str, current_user: CurrentUser, session: SessionDep, request: Request
 ) -> None:
     """Delete an article (author only)."""
     await session.run_sync(articles.delete_article, slug=slug, user_id=current_user.id)
-    tag_cache.clear()
+    get_tag_cache(request).clear()
 
 
 @router.post(
