@@ -8,7 +8,8 @@
         [--flask-links-threads 32,64,128]
         [--ceilings | --no-ceilings] [--servers default,granian] [--ceiling-seconds 5]
         [--ceiling-warmup 2] [--ceiling-connections 50] [--locust-servers default,granian]
-        [--upstream-latency-ms 100] [--link-concurrency 10] [--locust-processes 1]
+        [--upstream-latency-ms 100] [--think-time 1] [--link-concurrency 500]
+        [--locust-processes 1]
         [--time-limit S] [--output DIR]
 
 For each app in turn (never both at once), all on 127.0.0.1 and bounded in time:
@@ -97,9 +98,10 @@ FLASK_SETTINGS_WHY = (
     "sync worker serves one request at a time and closes every keep-alive connection (its docs "
     "advise threads or an async worker as soon as requests wait on I/O), while on one CPU more "
     "threads than the database waits they overlap only add GIL contention. links is I/O fan-out "
-    "(each request waits ~1 upstream round trip): gthread with 32 threads, so that 32 requests "
-    "wait at once while the per-process bulkhead (LINK_PREVIEW_CONCURRENCY) and the 5 s deadline "
-    "stay the limits, as `make bench-links` documents (loadtests/bench_links.py). The ceilings "
+    "(each request waits ~1 upstream round trip with its thread idle): gthread with 32 "
+    "threads, so that 32 requests wait on upstreams at once, as `make bench-links` documents "
+    "(loadtests/bench_links.py); --flask-links-threads 16,32,64 measures others and keeps "
+    "Flask's best. The ceilings "
     "phase serves Flask with the database-bound settings. Granian serves Flask with as many "
     "blocking threads as gunicorn has threads."
 )
@@ -188,6 +190,12 @@ def _parser() -> argparse.ArgumentParser:
         "--upstream-latency-ms", type=int, default=100, help="stand-in latency per linked page"
     )
     parser.add_argument(
+        "--think-time",
+        type=float,
+        default=1.0,
+        help="scale of the users' think time (LOAD_WAIT_SCALE; 0: none, a saturating closed loop)",
+    )
+    parser.add_argument(
         "--link-concurrency",
         type=int,
         default=None,
@@ -233,6 +241,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     arguments.flask_links_threads = (
         _int_list(arguments.flask_links_threads) if arguments.flask_links_threads else []
     )
+    if arguments.think_time < 0:
+        parser.error("--think-time must be >= 0")
     if arguments.locust_processes < 1:
         parser.error("--locust-processes must be >= 1")
     return arguments
@@ -371,6 +381,7 @@ def run_locust(
     env = {
         **os.environ,
         "LOAD_SCENARIO": run.scenario,
+        "LOAD_WAIT_SCALE": f"{arguments.think_time:g}",
         "LOAD_LINKS_TAG": LINKS_TAG,
         "LOAD_LINKS_EXPECTED": str(LINKS),
         "LOAD_WARMUP_SECONDS": f"{arguments.warmup:g}",
@@ -778,7 +789,8 @@ def execute(argv: list[str]) -> Outcome:
         "Locust runs": f"{arguments.warmup:g} s warm-up (not measured; longer while authors "
         f"register and log in, up to {WARMUP_EXTRA:g} s more) + {arguments.duration:g} "
         f"s measured; users {', '.join(map(str, arguments.user_counts))}; "
-        f"{arguments.locust_processes} Locust process(es), FastHttpUser",
+        f"{arguments.locust_processes} Locust process(es), FastHttpUser; think time "
+        f"x{arguments.think_time:g} (readers and links 0.1-0.5 s, authors 0.2-1 s at x1)",
         "ceilings": f"{wrk.describe()}; servers {', '.join(arguments.servers)}"
         if arguments.servers
         else "not measured (--no-ceilings)",

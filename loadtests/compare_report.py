@@ -37,6 +37,7 @@ READER_P99_MS = 100.0
 TAGS_SHARE = 0.8
 ARTICLES_RATE = {"flask": 350.0, "fastapi": 1000.0}
 LINKS_USERS = 50
+LINKS_THINK_S = 0.3  # mean think time of a links user at --think-time 1 (0.1-0.5 s)
 LINKS_RATIO = 5.0
 LINKS_P99_LATENCIES = 3.0
 
@@ -447,6 +448,8 @@ def _links_targets(runs: "list[Run]", arguments: argparse.Namespace) -> list[lis
 
     concurrency = link_concurrency(arguments)
     configurations = len(_tried(runs, "flask", "default", "links", LINKS_USERS))
+    # a closed loop with think time: each user sends at most one request per think + answer
+    offered = LINKS_USERS / (LINKS_THINK_S * arguments.think_time + latency / 1000)
     # each answer holds LINKS upstream calls for about one upstream latency
     bulkhead_cap = concurrency / (LINKS * latency / 1000)
     return [
@@ -457,6 +460,9 @@ def _links_targets(runs: "list[Run]", arguments: argparse.Namespace) -> list[lis
             f"{flask.server_cpu_percent:.0f}%) = {ratio:.2f}x; the link-preview bulkhead "
             f"({concurrency} upstream calls in flight per process, {LINKS} links per answer, "
             f"{latency} ms each) caps each app near {bulkhead_cap:.0f} answers/s; "
+            f"{LINKS_USERS} users thinking {LINKS_THINK_S * arguments.think_time:g} s on average "
+            f"offer at most ~{offered:.0f} req/s"
+            + (" (--think-time 0 removes that cap); " if arguments.think_time else "; ")
             + (
                 f"Flask's best of {configurations} configurations"
                 if configurations > 1

@@ -18,6 +18,10 @@ Scenarios (one user class each):
 - `mixed` (the default): all three classes together, weighted 80/15/5 (`LOAD_MIX=80,15,5` changes
   the weights; Locust spreads users by weight, so with few users the light classes may get none).
 
+Think time: each simulated user waits between requests (readers and links 0.1-0.5 s, authors
+0.2-1 s), times `LOAD_WAIT_SCALE` (default 1; 0 makes a closed loop without think time, where
+the server rather than the users' pace sets the throughput).
+
 Choosing: `LOAD_SCENARIO=reader|author|links|mixed` (default `mixed`), or name the classes on
 Locust's command line (`ReaderUser`, `AuthorUser`, `LinksUser`); the names win over the env var
 only within the classes it leaves enabled, so use one or the other.
@@ -51,6 +55,7 @@ from locust.env import Environment
 LINKS_TAG = os.environ.get("LOAD_LINKS_TAG", "load-links")
 LINKS_EXPECTED = int(os.environ.get("LOAD_LINKS_EXPECTED", "10"))
 PASSWORD = "load-password-1"
+WAIT_SCALE = float(os.environ.get("LOAD_WAIT_SCALE", "1"))
 
 
 @dataclass
@@ -182,7 +187,7 @@ class ReaderUser(FastHttpUser):
 
     scenario = "reader"
     weight = 80
-    wait_time = between(0.1, 0.5)
+    wait_time = between(0.1 * WAIT_SCALE, 0.5 * WAIT_SCALE)
 
     @task(4)
     def global_list(self) -> None:
@@ -261,7 +266,7 @@ class AuthorUser(FastHttpUser):
 
     scenario = "author"
     weight = 15
-    wait_time = between(0.2, 1.0)
+    wait_time = between(0.2 * WAIT_SCALE, 1.0 * WAIT_SCALE)
 
     username = ""
     token = ""
@@ -391,7 +396,7 @@ class LinksUser(FastHttpUser):
 
     scenario = "links"
     weight = 5
-    wait_time = between(0.1, 0.5)
+    wait_time = between(0.1 * WAIT_SCALE, 0.5 * WAIT_SCALE)
 
     @task
     def links(self) -> None:
