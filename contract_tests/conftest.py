@@ -19,14 +19,14 @@ from sqlalchemy import create_engine
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from contract_tests.support import ANOTHER_WORKER_TAGS_CACHE_SECONDS
+from contract_tests.support import ANOTHER_WORKER_CACHE_SECONDS
 from contract_tests.support import Api
 from contract_tests.transports import ServerLikeASGIPath
 from contract_tests.transports import ServerLikePathInfo
 from contract_tests.transports import ServerLikeWSGITransport
+from shared.caching import ArticleCaches
 from shared.db import create_sync_engine
 from shared.models import Base
-from shared.services.tags import TagListCache
 from shared.settings import PROJECT_ROOT
 from shared.settings import Settings
 
@@ -104,7 +104,7 @@ class Target:
         client: httpx.Client,
         app_engines: tuple[Engine, ...] = (),
         cleaning_engine: Engine | None = None,
-        caches: tuple[TagListCache, ...] = (),
+        caches: tuple[ArticleCaches, ...] = (),
     ) -> None:
         self.name = name
         self.client = client
@@ -168,12 +168,12 @@ def app_in_process(app_name: str, settings: Settings) -> Iterator[tuple[httpx.Cl
             yield client, fastapi_app
 
 
-def _engines_and_caches(app: Any) -> tuple[tuple[Engine, ...], tuple[TagListCache, ...]]:
+def _engines_and_caches(app: Any) -> tuple[tuple[Engine, ...], tuple[ArticleCaches, ...]]:
     """The app's distinct engines (sync facades for FastAPI) and its caches."""
     if hasattr(app, "extensions"):  # Flask
-        return tuple(set(app.extensions["db_engines"])), (app.extensions["tag_cache"],)
+        return tuple(set(app.extensions["db_engines"])), (app.extensions["read_caches"],)
     engines = tuple({engine.sync_engine for engine in app.state.db_engines})
-    return engines, (app.state.tag_cache,)
+    return engines, (app.state.read_caches,)
 
 
 @contextmanager
@@ -224,11 +224,11 @@ def api(app_target: Target) -> Api:
 @pytest.fixture
 def another_worker(app_target: Target, api: Api) -> Iterator[Api]:
     """A second instance of the app under test on the same database, as a second worker process
-    is (in-process targets only); it caches the tag list for 2 s."""
+    is (in-process targets only); it caches the tag list and the article count for 2 s."""
     if app_target.cleaning_engine is None:
         pytest.skip("a second worker needs the app under test in-process")
     database_url = app_target.cleaning_engine.url.render_as_string(hide_password=False)
-    settings = test_settings(database_url, tags_cache_seconds=ANOTHER_WORKER_TAGS_CACHE_SECONDS)
+    settings = test_settings(database_url, read_cache_seconds=ANOTHER_WORKER_CACHE_SECONDS)
     app_name = app_target.name.split("-")[0]
     with app_in_process(app_name, settings) as (client, app):
         engines, _caches = _engines_and_caches(app)

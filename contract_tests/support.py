@@ -42,8 +42,8 @@ def unique_name(prefix: str = "user") -> str:
     return f"{prefix}{uuid.uuid4().hex[:10]}"
 
 
-# How long the second instance of the `another_worker` fixture caches the tag list.
-ANOTHER_WORKER_TAGS_CACHE_SECONDS = 2.0
+# How long the second instance of the `another_worker` fixture caches (shared.caching).
+ANOTHER_WORKER_CACHE_SECONDS = 2.0
 
 
 class Api:

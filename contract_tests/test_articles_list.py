@@ -3,10 +3,12 @@ query validation (R6, R7). Every list is scoped to data the test created (a fres
 fan), so the tests also hold against a live server with other data."""
 
 import re
+import time
 from typing import Any
 
 import pytest
 
+from contract_tests.support import ANOTHER_WORKER_CACHE_SECONDS
 from contract_tests.support import Account
 from contract_tests.support import Api
 from contract_tests.support import errors_of
@@ -436,3 +438,43 @@ def test_feed_requires_authentication(api: Api) -> None:
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == "Token"
     assert errors_of(response) == [AUTH_REQUIRED]
+
+
+def total_of_all(api: Api) -> int:
+    response = api.get("/api/articles?limit=1")
+    assert response.status_code == 200
+    total: int = response.json()["articlesCount"]
+    return total
+
+
+def test_total_of_the_unfiltered_list_follows_writes_at_once(api: Api) -> None:
+    """S12a: the worker that writes drops its cached count (the others within their cache time)."""
+    author = api.register()
+    before = total_of_all(api)
+    article = api.create_article(author)
+    assert total_of_all(api) == before + 1
+    api.create_article(author)
+    assert total_of_all(api) == before + 2
+    assert api.delete(f"/api/articles/{article['slug']}", user=author).status_code == 204
+    assert total_of_all(api) == before + 1
+
+
+def test_total_from_another_worker_shows_once_its_cache_expires(
+    api: Api, another_worker: Api
+) -> None:
+    author = api.register()
+    api.create_article(author)
+    assert total_of_all(another_worker) == 1  # worker 2 counts and caches
+    cached_at = time.monotonic()
+
+    api.create_article(author)  # through worker 1
+    assert total_of_all(api) == 2
+    stale = total_of_all(another_worker)
+    assert time.monotonic() - cached_at < ANOTHER_WORKER_CACHE_SECONDS, "test too slow"
+    assert stale == 1, "worker 2 should still use its cached count"
+    # Filtered lists are never cached: worker 2 counts them afresh.
+    by_author = another_worker.get(f"/api/articles?author={author.username}")
+    assert by_author.json()["articlesCount"] == 2
+
+    time.sleep(ANOTHER_WORKER_CACHE_SECONDS - (time.monotonic() - cached_at) + 0.05)
+    assert total_of_all(another_worker) == 2

@@ -64,8 +64,8 @@ COMPARED_HEADERS = ("content-type", "allow", "www-authenticate", "location")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TOKEN_MASK = "<token>"
 # Resets restore rows behind the apps' backs, as another worker process would write them; the
-# twins compare answers to identical requests, so the tag list is read fresh every time.
-TWIN_SETTINGS: dict[str, Any] = {"tags_cache_seconds": 0}
+# twins compare answers to identical requests, so the tag list and counts are read fresh every time.
+TWIN_SETTINGS: dict[str, Any] = {"read_cache_seconds": 0}
 _NO_BODY: Any = object()
 
 

@@ -1,17 +1,17 @@
-"""Per-process caches of the app: the tag list (see shared.services.tags.TagListCache)."""
+"""Per-process caches of the app: the tag list and the number of articles (shared.caching)."""
 
 from flask import Flask
 from flask import current_app
 
-from shared.services.tags import TagListCache
+from shared.caching import ArticleCaches
 from shared.settings import Settings
 
 
 def init_app(app: Flask, settings: Settings) -> None:
-    app.extensions["tag_cache"] = TagListCache(settings.tags_cache_seconds)
+    app.extensions["read_caches"] = ArticleCaches.from_settings(settings)
 
 
-def get_tag_cache() -> TagListCache:
-    """The app's tag list cache; views that change an article's tags clear it."""
-    tag_cache: TagListCache = current_app.extensions["tag_cache"]
-    return tag_cache
+def get_read_caches() -> ArticleCaches:
+    """The app's caches; views that change an article clear them."""
+    caches: ArticleCaches = current_app.extensions["read_caches"]
+    return caches

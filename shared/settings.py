@@ -51,8 +51,9 @@ class Settings(BaseSettings):
     database_pool_size: int = 40
     database_max_overflow: int = 10
     database_pool_recycle_seconds: int = 30 * 60
-    # GET /api/tags is cached per process for this long (0: off); see TagListCache.
-    tags_cache_seconds: float = 5.0
+    # The tag list and the number of articles are cached per process this long (0: off);
+    # see shared.caching.
+    read_cache_seconds: float = 5.0
 
     @model_validator(mode="after")
     def refuse_development_key_in_production(self) -> "Settings":

@@ -11,7 +11,7 @@ from fastapi import Response
 from fastapi_app import schemas
 from fastapi_app.auth import CurrentUser
 from fastapi_app.auth import OptionalUser
-from fastapi_app.caches import get_tag_cache
+from fastapi_app.caches import get_read_caches
 from fastapi_app.db import SessionDep
 from fastapi_app.errors import error_responses
 from fastapi_app.guards import GuardedRoute
@@ -44,6 +44,7 @@ async def list_articles(
     current_user: OptionalUser,
     query: Annotated[schemas.ArticleQuery, Query()],
     session: SessionDep,
+    request: Request,
 ) -> Any:
     """Recent articles, newest first, filtered by tag, author and favoriting user."""
     return await session.run_sync(
@@ -53,6 +54,7 @@ async def list_articles(
         tag=query.tag,
         author=query.author,
         favorited=query.favorited,
+        article_count=get_read_caches(request).article_count,
     )
 
 
@@ -73,7 +75,7 @@ async def create_article(
     article = await session.run_sync(
         articles.create_article, author_id=current_user.id, draft=draft
     )
-    get_tag_cache(request).clear()
+    get_read_caches(request).clear()
     return {"article": article}
 
 
@@ -104,7 +106,7 @@ async def update_article(
     article = await session.run_sync(
         articles.update_article, slug=slug, user_id=current_user.id, changes=changes
     )
-    get_tag_cache(request).clear()
+    get_read_caches(request).clear()
     return {"article": article}
 
 
@@ -119,7 +121,7 @@ async def delete_article(
 ) -> None:
     """Delete an article (author only)."""
     await session.run_sync(articles.delete_article, slug=slug, user_id=current_user.id)
-    get_tag_cache(request).clear()
+    get_read_caches(request).clear()
 
 
 @router.post(

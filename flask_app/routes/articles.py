@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from flask_app import schemas
 from flask_app.auth import login_optional
 from flask_app.auth import login_required
-from flask_app.caches import get_tag_cache
+from flask_app.caches import get_read_caches
 from flask_app.db import get_session
 from flask_app.errors import documented_errors
 from shared.http import BODY_ERRORS
@@ -51,6 +51,7 @@ def list_articles(
         tag=tag,
         author=author,
         favorited=favorited,
+        article_count=get_read_caches().article_count,
     )
 
 
@@ -63,7 +64,7 @@ def create_article(data: dict[str, Any], current_user: SignedInUser) -> dict[str
     """Create an article."""
     draft = articles.prepare_article(**data["article"])
     article = articles.create_article(get_session(), author_id=current_user.id, draft=draft)
-    get_tag_cache().clear()
+    get_read_caches().clear()
     return {"article": article}
 
 
@@ -88,7 +89,7 @@ def update_article(data: dict[str, Any], slug: str, current_user: SignedInUser) 
     article = articles.update_article(
         get_session(), slug=slug, user_id=current_user.id, changes=changes
     )
-    get_tag_cache().clear()
+    get_read_caches().clear()
     return {"article": article}
 
 
@@ -99,7 +100,7 @@ def update_article(data: dict[str, Any], slug: str, current_user: SignedInUser) 
 def delete_article(slug: str, current_user: SignedInUser) -> None:
     """Delete an article (author only)."""
     articles.delete_article(get_session(), slug=slug, user_id=current_user.id)
-    get_tag_cache().clear()
+    get_read_caches().clear()
 
 
 @blp.route("/articles/<slug>/favorite", methods=["POST"])

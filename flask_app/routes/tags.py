@@ -5,7 +5,7 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from flask_app import schemas
-from flask_app.caches import get_tag_cache
+from flask_app.caches import get_read_caches
 from flask_app.db import get_session
 from flask_app.errors import documented_errors
 from shared.services import tags
@@ -18,7 +18,7 @@ blp = Blueprint("tags", __name__, url_prefix="/api", description="Tags")
 @blp.response(200, schemas.TagsResponse)
 def list_tags() -> dict[str, Any]:
     """Every tag in use, sorted."""
-    tag_cache = get_tag_cache()
+    tag_cache = get_read_caches().tags
     tag_list = tag_cache.fresh()
     if tag_list is None:  # only then a session
         generation = tag_cache.generation()

@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import delete
@@ -12,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared import rules
+from shared.caching import Cached
 from shared.errors import NotFound
 from shared.errors import PermissionDenied
 from shared.models import Article
@@ -93,18 +95,35 @@ def prepare_changes(
 
 
 def _page(
-    session: Session, *, shape: queries.ListShape, page: rules.Page, values: dict[str, Any]
+    session: Session,
+    *,
+    shape: queries.ListShape,
+    page: rules.Page,
+    values: dict[str, Any],
+    article_count: Cached[int] | None = None,
 ) -> ArticlePage:
-    """One statement for the page, its tags and the total, whatever the page size."""
+    """One statement for the page, its tags and the total, whatever the page size.
+
+    `article_count` caches the total of the unfiltered list: counting every article is most
+    of the database's work for the home page (one index scan of the whole table).
+    """
+    count_cache = None if shape.filtered else article_count
+    known_total = count_cache.fresh() if count_cache else None
+    generation = count_cache.generation() if count_cache else 0
+    shape = replace(shape, with_total=known_total is None)
     page_statement, count_statement = queries.list_statements(shape)
     values = {**values, "limit": page.limit, "offset": page.offset}
     rows = session.execute(page_statement, values).all()
-    if rows:
+    if known_total is not None:
+        total = known_total
+    elif rows:
         total = rows[0][0]
     elif page.offset == 0:
         total = 0
     else:  # past the end: the page has no row to carry the total
         total = session.execute(count_statement, values).scalar_one()
+    if count_cache and known_total is None:
+        count_cache.store(total, generation)
     return ArticlePage(
         articles=tuple(queries.summary_from_columns(row[1:]) for row in rows),
         articles_count=total,
@@ -119,8 +138,12 @@ def list_articles(
     tag: str | None = None,
     author: str | None = None,
     favorited: str | None = None,
+    article_count: Cached[int] | None = None,
 ) -> ArticlePage:
-    """Articles, newest first, filtered by tag, author and favoriting user (all combined)."""
+    """Articles, newest first, filtered by tag, author and favoriting user (all combined).
+
+    `article_count`: the caller's cache of the number of articles, for unfiltered lists.
+    """
     values: dict[str, Any] = {"viewer_id": viewer_id, "author": author, "favorited": favorited}
     if tag is not None:
         values["tag"] = " ".join(tag.split()).lower()  # as tags are stored
@@ -130,7 +153,7 @@ def list_articles(
         author=author is not None,
         favorited=favorited is not None,
     )
-    return _page(session, shape=shape, page=page, values=values)
+    return _page(session, shape=shape, page=page, values=values, article_count=article_count)
 
 
 def feed_articles(session: Session, *, viewer_id: int, page: rules.Page) -> ArticlePage:

@@ -13,6 +13,7 @@ from sqlalchemy import bindparam
 from sqlalchemy import exists
 from sqlalchemy import false
 from sqlalchemy import func
+from sqlalchemy import null
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
@@ -74,6 +75,11 @@ class ListShape:
     author: bool = False
     favorited: bool = False
     feed: bool = False
+    with_total: bool = True  # False: the caller knows the total (null in its column)
+
+    @property
+    def filtered(self) -> bool:
+        return self.tag or self.author or self.favorited or self.feed
 
 
 def _list_conditions(shape: ListShape) -> list[ColumnElement[bool]]:
@@ -171,8 +177,9 @@ def list_statements(shape: ListShape) -> tuple[Select[Any], Select[Any]]:
         .offset(bindparam("offset"))
         .subquery("page_ids")
     )
+    total = count.scalar_subquery() if shape.with_total else null()
     page = (
-        select(count.scalar_subquery().label("total"), *_article_columns(shape.viewer))
+        select(total.label("total"), *_article_columns(shape.viewer))
         .select_from(
             page_ids.join(article_table, article_table.c.id == page_ids.c.id).join(
                 user_table, user_table.c.id == article_table.c.author_id
