@@ -738,7 +738,8 @@ def blocks(
         _p(
             "The targets of issue 5 this run measured, each with its figures. `NOT met` is "
             "reported, never hidden: the figures beside it (server CPU near 100% = the one "
-            "server CPU is the limit; the link-preview bulkhead; SQLite instead of PostgreSQL) "
+            "server CPU is the limit; the link-preview bulkhead; the users' think time, which "
+            "caps the load they offer; SQLite instead of PostgreSQL) "
             "say why."
         ),
         _table(["target", "measured", "verdict"], targets(runs, rows, arguments)),
