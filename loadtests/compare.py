@@ -6,8 +6,8 @@
         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
         [--flask-workers 1] [--flask-worker-class gthread] [--flask-threads 8] [--fastapi-workers 1]
         [--flask-links-threads 32,64,128]
-        [--ceilings | --no-ceilings] [--servers default,granian] [--ceiling-seconds 5]
-        [--ceiling-warmup 2] [--ceiling-connections 50] [--locust-servers default,granian]
+        [--ceilings | --no-ceilings] [--servers default,granian] [--ceiling-seconds 6]
+        [--ceiling-warmup 4] [--ceiling-connections 50] [--locust-servers default,granian]
         [--upstream-latency-ms 100] [--think-time 1] [--link-concurrency 500]
         [--locust-processes 1]
         [--time-limit S] [--output DIR]
@@ -183,8 +183,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--locust-servers", default="default", help="servers of the Locust runs (same names)"
     )
-    parser.add_argument("--ceiling-seconds", type=float, default=5, help="wrk seconds per row")
-    parser.add_argument("--ceiling-warmup", type=float, default=2, help="wrk warm-up per row")
+    parser.add_argument("--ceiling-seconds", type=float, default=6, help="wrk seconds per row")
+    parser.add_argument("--ceiling-warmup", type=float, default=4, help="wrk warm-up per row")
     parser.add_argument("--ceiling-connections", type=int, default=50)
     parser.add_argument(
         "--upstream-latency-ms", type=int, default=100, help="stand-in latency per linked page"
