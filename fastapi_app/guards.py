@@ -38,13 +38,13 @@ class GuardedRoute(APIRoute):
         takes_json_body = self.body_field is not None
 
         async def guarded_route_handler(request: Request) -> Response:
-            repeated = request.scope["query_string"] and [
-                name for name in request.query_params if len(request.query_params.getlist(name)) > 1
-            ]
-            if repeated:
-                raise ValidationFailed(
-                    *(repeated_parameter(name) for name in dict.fromkeys(repeated))
-                )
+            if request.scope["query_string"]:
+                query = request.query_params
+                repeated = [name for name in query if len(query.getlist(name)) > 1]
+                if repeated:
+                    raise ValidationFailed(
+                        *(repeated_parameter(name) for name in dict.fromkeys(repeated))
+                    )
             if takes_json_body:
                 request = SizeLimitedRequest(request.scope, request.receive)
                 check_json_body(request.headers.get("content-type"), await request.body())

@@ -39,7 +39,6 @@ import asyncio
 import json
 import os
 import secrets
-import signal
 import statistics
 import subprocess
 import sys
@@ -55,7 +54,6 @@ from dataclasses import field
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import aiohttp
@@ -68,6 +66,7 @@ from loadtests.processes import HOST
 from loadtests.processes import SERVER_CPU
 from loadtests.processes import can_pin
 from loadtests.processes import http_get
+from loadtests.processes import time_limit
 from loadtests.servers import Server
 from shared.settings import PROJECT_ROOT
 from shared.settings import Settings
@@ -389,31 +388,16 @@ def report(results: list[AppResult], arguments: argparse.Namespace, pin: bool) -
 # Main
 
 
-class TimeLimit(Exception):
-    pass
-
-
-def _on_alarm(_signal: int, _frame: FrameType | None) -> None:
-    raise TimeLimit("bench-links: time limit reached")
-
-
-def _on_term(_signal: int, _frame: FrameType | None) -> None:
-    raise SystemExit(143)
-
-
 def main(argv: list[str] | None = None) -> int:
     arguments = _arguments(argv)
     pin = can_pin()
     if pin:
         os.sched_setaffinity(0, {CLIENT_CPU})  # the load generator; servers get taskset -c 0
-    signal.signal(signal.SIGALRM, _on_alarm)
-    signal.signal(signal.SIGTERM, _on_term)
-    signal.alarm(int(arguments.time_limit))
-    try:
-        with tempfile.TemporaryDirectory(prefix="bench-links-") as folder:
-            results = run(arguments, pin, Path(folder))
-    finally:
-        signal.alarm(0)
+    with (
+        time_limit(arguments.time_limit, "bench-links"),
+        tempfile.TemporaryDirectory(prefix="bench-links-") as folder,
+    ):
+        results = run(arguments, pin, Path(folder))
     text = report(results, arguments, pin)
     REPORTS.mkdir(parents=True, exist_ok=True)
     path = REPORTS / f"bench-links-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}.md"

@@ -41,7 +41,6 @@ import os
 import platform
 import secrets
 import shlex
-import signal
 import subprocess
 import sys
 import tempfile
@@ -52,7 +51,6 @@ from dataclasses import field
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
-from types import FrameType
 
 import psutil
 
@@ -67,6 +65,7 @@ from loadtests.processes import can_pin
 from loadtests.processes import cpu_seconds
 from loadtests.processes import process_tree
 from loadtests.processes import rss_bytes
+from loadtests.processes import time_limit
 from loadtests.servers import Server
 from shared.settings import PROJECT_ROOT
 from shared.settings import Settings
@@ -511,18 +510,6 @@ def versions() -> dict[str, str]:
 # Main
 
 
-class TimeLimit(Exception):
-    pass
-
-
-def _on_alarm(_signal: int, _frame: FrameType | None) -> None:
-    raise TimeLimit("load: time limit reached")
-
-
-def _on_term(_signal: int, _frame: FrameType | None) -> None:
-    raise SystemExit(143)
-
-
 def _wrk_rows(app: str) -> int:
     """wrk rows per server in the ceilings phase: the paths of the raw, bare and real apps."""
     return sum(len(target.paths) for target in ceilings.stack_targets(app, Server("", "")))
@@ -774,7 +761,7 @@ def execute(argv: list[str]) -> Outcome:
     if arguments.servers:
         ceilings.ensure_wrk()  # before seeding: a missing wrk fails (or installs) at once
     estimate = estimate_seconds(arguments)
-    time_limit = arguments.time_limit or 2 * estimate + 120
+    time_limit_seconds = arguments.time_limit or 2 * estimate + 120
     size = bulk_seed.Size(arguments.users, arguments.articles, arguments.comments, arguments.tags)
     wrk = wrk_settings(arguments)
     info = {
@@ -804,16 +791,13 @@ def execute(argv: list[str]) -> Outcome:
         f"ceilings on {', '.join(arguments.servers) or 'no server'}; "
         f"about {estimate / 60:.1f} min; report in {output}"
     )
-    signal.signal(signal.SIGALRM, _on_alarm)
-    signal.signal(signal.SIGTERM, _on_term)
-    signal.alarm(int(time_limit))
     started = time.monotonic()
-    try:
-        with tempfile.TemporaryDirectory(prefix="load-compare-") as temporary:
-            folders["tmp"] = Path(temporary)
-            runs, rows = run_all(arguments, folders, info)
-    finally:
-        signal.alarm(0)
+    with (
+        time_limit(time_limit_seconds, "load"),
+        tempfile.TemporaryDirectory(prefix="load-compare-") as temporary,
+    ):
+        folders["tmp"] = Path(temporary)
+        runs, rows = run_all(arguments, folders, info)
     info["elapsed"] = f"{time.monotonic() - started:.0f} s (estimated {estimate:.0f} s)"
     path = compare_report.write(output, runs, rows, arguments, info, machine(), versions())
     return Outcome(runs, rows, path, arguments)

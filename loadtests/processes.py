@@ -4,15 +4,43 @@ tree (psutil)."""
 
 import os
 import shutil
+import signal
 import socket
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
 
 import psutil
 
 HOST = "127.0.0.1"
 SERVER_CPU = 0
 CLIENT_CPU = 1
+
+
+class TimeLimit(Exception):
+    """A runner went past its --time-limit."""
+
+
+@contextmanager
+def time_limit(seconds: float, who: str) -> Iterator[None]:
+    """Stop the block after `seconds` (SIGALRM raises TimeLimit); TERM exits with 143, so the
+    servers' context managers still stop them on the way out."""
+
+    def on_alarm(_signal: int, _frame: FrameType | None) -> None:
+        raise TimeLimit(f"{who}: time limit reached")
+
+    def on_term(_signal: int, _frame: FrameType | None) -> None:
+        raise SystemExit(143)
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.signal(signal.SIGTERM, on_term)
+    signal.alarm(int(seconds))
+    try:
+        yield
+    finally:
+        signal.alarm(0)
 
 
 def can_pin() -> bool:

@@ -208,39 +208,31 @@ def _tag_list(tag_names: str | None) -> tuple[str, ...]:
     return tuple(sorted(tag_names.split(TAG_SEPARATOR))) if tag_names else ()
 
 
-def summary_from_columns(columns: Sequence[Any]) -> ArticleSummary:
-    """An ArticleSummary from the columns of `_article_columns`, in that order."""
+def _summary_fields(columns: Sequence[Any]) -> dict[str, Any]:
+    """The fields of an ArticleSummary from the columns of `_article_columns`, in that order."""
     (slug, title, description, created_at, updated_at, favorited, favorites_count) = columns[:7]
     username, bio, image, following, tag_names = columns[7:12]
-    return ArticleSummary(
-        slug=slug,
-        title=title,
-        description=description,
-        tag_list=_tag_list(tag_names),
-        created_at=created_at,
-        updated_at=updated_at,
-        favorited=bool(favorited),
-        favorites_count=favorites_count,
-        author=ProfileView(username=username, bio=bio, image=image, following=bool(following)),
-    )
+    return {
+        "slug": slug,
+        "title": title,
+        "description": description,
+        "tag_list": _tag_list(tag_names),
+        "created_at": created_at,
+        "updated_at": updated_at,
+        "favorited": bool(favorited),
+        "favorites_count": favorites_count,
+        "author": ProfileView(username=username, bio=bio, image=image, following=bool(following)),
+    }
+
+
+def summary_from_columns(columns: Sequence[Any]) -> ArticleSummary:
+    """An ArticleSummary from the columns of `_article_columns`."""
+    return ArticleSummary(**_summary_fields(columns))
 
 
 def article_from_columns(columns: Sequence[Any]) -> ArticleView:
     """An ArticleView from the columns of `_article_columns` followed by the body."""
-    (slug, title, description, created_at, updated_at, favorited, favorites_count) = columns[:7]
-    username, bio, image, following, tag_names, body = columns[7:13]
-    return ArticleView(
-        slug=slug,
-        title=title,
-        description=description,
-        body=body,
-        tag_list=_tag_list(tag_names),
-        created_at=created_at,
-        updated_at=updated_at,
-        favorited=bool(favorited),
-        favorites_count=favorites_count,
-        author=ProfileView(username=username, bio=bio, image=image, following=bool(following)),
-    )
+    return ArticleView(**_summary_fields(columns), body=columns[12])
 
 
 def insert_ignoring_duplicates(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
